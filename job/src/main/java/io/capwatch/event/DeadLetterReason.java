@@ -1,0 +1,21 @@
+package io.capwatch.event;
+
+/** Why a record went to the dead-letter output. The names are stable: dashboards filter on them. */
+public enum DeadLetterReason {
+    /** The record is not valid JSON, is truncated, or is not a JSON object. */
+    INVALID_JSON,
+    /** Valid JSON of a shape that matches none of the supported sources. */
+    UNKNOWN_SHAPE,
+    /** A field the rule needs (host, executable, pid, timestamp, destination) is absent or null. */
+    MISSING_FIELD,
+    /** A field the rule needs has the wrong type or an invalid value. */
+    INVALID_FIELD,
+    /** The record exceeds a configured size or nesting limit. */
+    TOO_LARGE,
+    /** The event is older than the watermark allows (beyond the out-of-orderness bound). */
+    LATE_EVENT,
+    /** A prevalence record that could not be read. */
+    INVALID_PREVALENCE,
+    /** Elasticsearch rejected the alert document. */
+    SINK_REJECTED
+}

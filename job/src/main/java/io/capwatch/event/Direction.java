@@ -1,0 +1,11 @@
+package io.capwatch.event;
+
+/** Direction of a network connection as seen from the host that logged it. */
+public enum Direction {
+    /** The host initiated it (ECS egress/outbound, Sysmon Initiated=true). */
+    OUTBOUND,
+    /** The host received or accepted it (ECS ingress/inbound, connection_accepted, Initiated=false). */
+    INBOUND,
+    /** The record does not say. */
+    UNKNOWN
+}

@@ -1,0 +1,11 @@
+package io.capwatch.event;
+
+/** What a normalized event reports, reduced to the kinds the detection rule reads. */
+public enum EventAction {
+    /** A process start: Endpoint category process + type start, Sysmon event 1. */
+    PROCESS_START,
+    /** An image (EXE or DLL) mapped into a process: Sysmon event 7. */
+    IMAGE_LOAD,
+    /** A network connection: Endpoint network start/connection events, Sysmon event 3. */
+    NETWORK_CONNECTION
+}
