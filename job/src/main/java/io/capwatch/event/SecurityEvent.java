@@ -38,7 +38,10 @@ public class SecurityEvent implements Serializable {
     public long pid;
     /** {@code process.entity_id} / Sysmon {@code ProcessGuid}, or {@code null}. */
     public String entityId;
-    /** {@code process.hash.sha256} (or the SHA256 of Sysmon {@code Hashes}), lower case. */
+    /**
+     * {@code process.hash.sha256} (or the SHA256 of Sysmon {@code Hashes}), lower case. For image
+     * loads, the hash of the loaded image: {@code file.hash.sha256} or Sysmon event 7 {@code Hashes}.
+     */
     public String sha256;
     /** {@code process.parent.executable} / Sysmon {@code ParentImage}. */
     public String parentExecutable;
