@@ -92,7 +92,7 @@ public final class EventParser implements Serializable {
     }
 
     /** Turns an exception thrown while reading a record into its dead letter. */
-    private static ParseResult failure(Exception e) {
+    static ParseResult failure(Exception e) {
         if (e instanceof RecordException recordException) {
             return ParseResult.deadLetter(null, recordException.reason(), recordException.detail());
         }

@@ -115,6 +115,21 @@ class EventParserTest {
     }
 
     @Test
+    void dottedKeyWithObjectValue() {
+        String record =
+                """
+                {"@timestamp":"2024-05-14T10:00:00Z","agent.type":"endpoint",
+                 "event":{"category":["process"],"type":["start"]},"host.id":"h-a1",
+                 "process.code_signature":{"exists":true,"trusted":true},
+                 "process":{"pid":5,"executable":"C:\\\\a.exe"}}
+                """;
+        SecurityEvent event = assertEvent(parser.parse(record));
+        assertEquals(Boolean.TRUE, event.signatureExists);
+        assertEquals(Boolean.TRUE, event.signatureTrusted);
+        assertEquals("C:\\a.exe", event.executable);
+    }
+
+    @Test
     void laterDuplicateFieldWins() {
         String duplicated =
                 """

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Records that are not JSON, break a limit, or are damaged, all of which must be dead-lettered. */
+/** Records that are not JSON, exceed a limit or are damaged, and the records just inside each limit. */
 class MalformedInputTest {
 
     private final EventParser parser = EventParser.withDefaults();
@@ -72,6 +72,12 @@ class MalformedInputTest {
     @Test
     void trailingWhitespaceIsAccepted() {
         assertEvent(parser.parse(endpointStart().toString() + " \r\n"));
+    }
+
+    @Test
+    void unexpectedExceptionIsDeadLettered() {
+        ParseResult result = EventParser.failure(new IllegalStateException("boom"));
+        assertDeadLetter(result, DeadLetterReason.INVALID_FIELD, "unexpected error", "IllegalStateException", "boom");
     }
 
     @Test
