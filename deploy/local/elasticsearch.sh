@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# Runs a single-node Elasticsearch for local development and tests, bound to 127.0.0.1 only.
+#
+# Usage: deploy/local/elasticsearch.sh start|stop|status
+#
+# Environment:
+#   CAPWATCH_HOME                 downloads, data and logs (default: <repo>/.capwatch). Separate
+#                                 homes can run side by side.
+#   CAPWATCH_ES_VERSION           Elasticsearch version (default: 8.19.4)
+#   CAPWATCH_ES_PORT              HTTP port; when unset, a free port is picked
+#   CAPWATCH_ES_START_TIMEOUT     seconds to wait for the cluster to respond (default: 120)
+#   CAPWATCH_ES_JAVA_HOME         Java for Elasticsearch (default: derived from `java` on PATH;
+#                                 8.x needs Java 17 or newer, 9.x needs Java 21 or newer)
+#
+# The distribution is org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip
+# from Maven Central, fetched with Maven. It runs without security, so it is for loopback use only.
+# On success `start` prints the URL and writes it to $CAPWATCH_HOME/elasticsearch.url.
+set -euo pipefail
+
+readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+
+readonly CAPWATCH_HOME="${CAPWATCH_HOME:-$REPO_ROOT/.capwatch}"
+readonly ES_VERSION="${CAPWATCH_ES_VERSION:-8.19.4}"
+readonly START_TIMEOUT_SECONDS="${CAPWATCH_ES_START_TIMEOUT:-120}"
+readonly ES_USER="capwatch-es"
+readonly ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+readonly DOWNLOAD_DIR="$CAPWATCH_HOME/downloads"
+readonly ES_ZIP="$DOWNLOAD_DIR/elasticsearch-${ES_VERSION}.zip"
+readonly ES_BASE="$CAPWATCH_HOME/elasticsearch"
+readonly ES_HOME="$ES_BASE/elasticsearch-${ES_VERSION}"
+readonly ES_DATA="$ES_BASE/data"
+readonly ES_LOGS="$ES_BASE/logs"
+readonly CONSOLE_LOG="$ES_LOGS/console.log"
+# The Elasticsearch server writes its pid here, so the ES user must be able to write it.
+readonly SERVER_PID_FILE="$ES_LOGS/server.pid"
+# The process group of the launcher, which `stop` signals.
+readonly PID_FILE="$CAPWATCH_HOME/elasticsearch.pid"
+readonly URL_FILE="$CAPWATCH_HOME/elasticsearch.url"
+readonly LOCK_FILE="$CAPWATCH_HOME/elasticsearch.lock"
+
+log() {
+    echo "elasticsearch.sh: $*" >&2
+}
+
+fail() {
+    log "error: $*"
+    exit 1
+}
+
+usage() {
+    echo "Usage: $0 start|stop|status" >&2
+    exit 2
+}
+
+# Succeeds when the process group recorded in the pid file still has a live member.
+is_running() {
+    [[ -f "$PID_FILE" ]] || return 1
+    local pgid
+    pgid="$(cat "$PID_FILE")"
+    [[ "$pgid" =~ ^[0-9]+$ ]] || return 1
+    kill -0 -- "-$pgid" 2>/dev/null
+}
+
+# Succeeds when something accepts TCP connections on 127.0.0.1:<port>.
+port_in_use() {
+    local port="$1"
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+        return 0
+    fi
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+# Prints a port in 20000-59999 that nothing listens on. Another process may still take it
+# before Elasticsearch binds it, so `start` retries when the bind fails.
+pick_free_port() {
+    local attempt port
+    for attempt in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        if ! port_in_use "$port"; then
+            echo "$port"
+            return 0
+        fi
+    done
+    fail "found no free port after 50 random tries in 20000-59999; set CAPWATCH_ES_PORT"
+}
+
+resolve_java_home() {
+    local java_home="${CAPWATCH_ES_JAVA_HOME:-}"
+    if [[ -z "$java_home" ]]; then
+        local java_bin
+        java_bin="$(command -v java)" || fail "java is not on PATH; install Java 17 or set CAPWATCH_ES_JAVA_HOME"
+        java_bin="$(readlink -f "$java_bin")"
+        java_home="$(dirname "$(dirname "$java_bin")")"
+    fi
+    [[ -x "$java_home/bin/java" ]] || fail "no executable $java_home/bin/java; set CAPWATCH_ES_JAVA_HOME to a JDK"
+
+    local version_line major
+    version_line="$("$java_home/bin/java" -version 2>&1 | head -n 1)"
+    major="$(sed -E 's/.*version "([0-9]+).*/\1/' <<<"$version_line")"
+    [[ "$major" =~ ^[0-9]+$ ]] || fail "cannot read the Java version from '$version_line'"
+    if ((major < 17)); then
+        fail "Java $major at $java_home is too old: Elasticsearch $ES_VERSION needs Java 17 or newer"
+    fi
+    echo "$java_home"
+}
+
+download_distribution() {
+    if [[ -s "$ES_ZIP" ]]; then
+        return 0
+    fi
+    command -v mvn >/dev/null || fail "mvn is not on PATH; it is needed to download $ES_ARTIFACT"
+    mkdir -p "$DOWNLOAD_DIR"
+    local staging
+    staging="$(mktemp -d "$DOWNLOAD_DIR/fetch.XXXXXX")"
+    log "downloading $ES_ARTIFACT through Maven"
+    # Run outside the repository so that Maven does not load the project's pom.xml.
+    if ! (cd "$staging" && mvn -B -q "$DEPENDENCY_PLUGIN:copy" \
+        -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$staging" -Dmdep.stripVersion=false \
+        >"$staging/mvn.log" 2>&1); then
+        tail -n 30 "$staging/mvn.log" >&2 || true
+        rm -rf "$staging"
+        fail "download of $ES_ARTIFACT failed; check the Maven output above and the network to Maven Central"
+    fi
+    mv "$staging/elasticsearch-${ES_VERSION}.zip" "$ES_ZIP"
+    rm -rf "$staging"
+}
+
+unpack_distribution() {
+    if [[ -x "$ES_HOME/bin/elasticsearch" ]]; then
+        return 0
+    fi
+    mkdir -p "$ES_BASE"
+    local staging
+    staging="$(mktemp -d "$ES_BASE/unpack.XXXXXX")"
+    unzip -q "$ES_ZIP" -d "$staging" || { rm -rf "$staging"; fail "cannot unzip $ES_ZIP; delete it to download it again"; }
+    [[ -d "$staging/elasticsearch-${ES_VERSION}" ]] || {
+        rm -rf "$staging"
+        fail "$ES_ZIP does not contain elasticsearch-${ES_VERSION}/; delete it to download it again"
+    }
+    mv "$staging/elasticsearch-${ES_VERSION}" "$ES_HOME"
+    rm -rf "$staging"
+}
+
+write_config() {
+    local http_port="$1" transport_port="$2"
+    cat >"$ES_HOME/config/elasticsearch.yml" <<EOF
+# Written by deploy/local/elasticsearch.sh; rewritten on every start.
+cluster.name: capwatch-local
+node.name: capwatch-local-1
+path.data: $ES_DATA
+path.logs: $ES_LOGS
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $http_port
+transport.port: $transport_port
+xpack.security.enabled: false
+# A nearly full disk on a shared development machine would otherwise make every index read-only.
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+}
+
+# Elasticsearch does not run as root, so root runs it as a dedicated system user.
+prepare_user() {
+    if ((EUID != 0)); then
+        return 0
+    fi
+    if ! id -u "$ES_USER" >/dev/null 2>&1; then
+        # A parallel start may create the user first. It is an error only if the user is still missing.
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$ES_USER" 2>/dev/null \
+            || id -u "$ES_USER" >/dev/null 2>&1 \
+            || fail "cannot create the user $ES_USER to run Elasticsearch"
+    fi
+    chown -R "$ES_USER:" "$ES_BASE"
+    if ! setpriv --reuid="$ES_USER" --regid="$ES_USER" --init-groups test -r "$ES_HOME/bin/elasticsearch"; then
+        fail "the user $ES_USER cannot read $ES_HOME; make every parent directory of $CAPWATCH_HOME searchable (chmod o+x)"
+    fi
+}
+
+print_log_tail() {
+    local file
+    for file in "$CONSOLE_LOG" "$ES_LOGS/capwatch-local.log"; do
+        if [[ -s "$file" ]]; then
+            log "last lines of $file:"
+            tail -n 40 "$file" >&2
+        fi
+    done
+}
+
+kill_group() {
+    local pgid="$1"
+    kill -TERM -- "-$pgid" 2>/dev/null || return 0
+    local waited=0
+    while kill -0 -- "-$pgid" 2>/dev/null; do
+        if ((waited >= 60)); then
+            log "process group $pgid did not stop within 30 s; sending SIGKILL"
+            kill -KILL -- "-$pgid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+}
+
+# Starts Elasticsearch on the given ports and waits until it responds. Returns 0 when ready,
+# 10 when the HTTP or transport port was taken by the time it bound, and fails otherwise.
+launch() {
+    local http_port="$1" transport_port="$2" java_home="$3"
+    write_config "$http_port" "$transport_port"
+    rm -f "$SERVER_PID_FILE"
+    : >"$CONSOLE_LOG"
+    [[ $EUID -ne 0 ]] || chown "$ES_USER:" "$CONSOLE_LOG"
+
+    local -a run_as=()
+    if ((EUID == 0)); then
+        run_as=(setpriv --reuid="$ES_USER" --regid="$ES_USER" --init-groups)
+    fi
+    # setsid gives Elasticsearch its own process group, so `stop` can signal the launcher and
+    # the server together. The lock descriptor is closed so that it is not held after this exits.
+    setsid "${run_as[@]}" env ES_JAVA_HOME="$java_home" ES_JAVA_OPTS="-Xms512m -Xmx512m" \
+        ES_PATH_CONF="$ES_HOME/config" \
+        "$ES_HOME/bin/elasticsearch" -p "$SERVER_PID_FILE" \
+        >>"$CONSOLE_LOG" 2>&1 </dev/null 9>&- &
+    local pgid=$!
+    echo "$pgid" >"$PID_FILE"
+
+    local url="http://127.0.0.1:$http_port"
+    local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "$pgid" 2>/dev/null; then
+            rm -f "$PID_FILE"
+            if grep -q -E "BindException|Address already in use" "$CONSOLE_LOG" "$ES_LOGS"/*.log 2>/dev/null; then
+                return 10
+            fi
+            print_log_tail
+            fail "Elasticsearch exited during start; see the log lines above"
+        fi
+        # This distribution responds 405 to GET /, so readiness is checked on the health API.
+        local status
+        status="$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 5 \
+            "$url/_cluster/health?wait_for_status=yellow&timeout=1s" || true)"
+        if [[ "$status" == "200" ]]; then
+            echo "$url" >"$URL_FILE"
+            return 0
+        fi
+        sleep 1
+    done
+    print_log_tail
+    kill_group "$pgid"
+    rm -f "$PID_FILE"
+    fail "Elasticsearch did not become ready at $url within $START_TIMEOUT_SECONDS s (CAPWATCH_ES_START_TIMEOUT)"
+}
+
+start() {
+    mkdir -p "$CAPWATCH_HOME"
+    exec 9>"$LOCK_FILE"
+    flock -n 9 || fail "another start or stop is running for CAPWATCH_HOME=$CAPWATCH_HOME"
+
+    if is_running && [[ -s "$URL_FILE" ]]; then
+        log "already running (process group $(cat "$PID_FILE"))"
+        cat "$URL_FILE"
+        return 0
+    fi
+    rm -f "$PID_FILE" "$URL_FILE"
+
+    if [[ -n "${CAPWATCH_ES_PORT:-}" ]]; then
+        [[ "$CAPWATCH_ES_PORT" =~ ^[0-9]+$ ]] && ((CAPWATCH_ES_PORT >= 1 && CAPWATCH_ES_PORT <= 65535)) \
+            || fail "CAPWATCH_ES_PORT='$CAPWATCH_ES_PORT' is not a port number (1-65535)"
+        if port_in_use "$CAPWATCH_ES_PORT"; then
+            fail "port $CAPWATCH_ES_PORT (CAPWATCH_ES_PORT) is already in use on 127.0.0.1; pick another or unset it"
+        fi
+    fi
+
+    local java_home
+    java_home="$(resolve_java_home)"
+    download_distribution
+    unpack_distribution
+    mkdir -p "$ES_DATA" "$ES_LOGS"
+    prepare_user
+
+    local attempt http_port transport_port result
+    for attempt in 1 2 3; do
+        http_port="${CAPWATCH_ES_PORT:-$(pick_free_port)}"
+        transport_port="$(pick_free_port)"
+        [[ "$transport_port" != "$http_port" ]] || transport_port="$(pick_free_port)"
+        log "starting Elasticsearch $ES_VERSION on 127.0.0.1:$http_port (CAPWATCH_HOME=$CAPWATCH_HOME)"
+        result=0
+        launch "$http_port" "$transport_port" "$java_home" || result=$?
+        if ((result == 0)); then
+            log "ready $SECONDS s after the script started"
+            cat "$URL_FILE"
+            return 0
+        fi
+        if [[ -n "${CAPWATCH_ES_PORT:-}" ]]; then
+            print_log_tail
+            fail "port $CAPWATCH_ES_PORT (CAPWATCH_ES_PORT) was taken before Elasticsearch could bind it"
+        fi
+        log "a port was taken before Elasticsearch could bind it; trying other ports"
+    done
+    print_log_tail
+    fail "Elasticsearch could not bind a free port in 3 tries"
+}
+
+stop() {
+    mkdir -p "$CAPWATCH_HOME"
+    exec 9>"$LOCK_FILE"
+    flock -w 60 9 || fail "timed out waiting for another start or stop for CAPWATCH_HOME=$CAPWATCH_HOME"
+    if ! is_running; then
+        rm -f "$PID_FILE" "$URL_FILE"
+        log "not running"
+        return 0
+    fi
+    local pgid
+    pgid="$(cat "$PID_FILE")"
+    kill_group "$pgid"
+    rm -f "$PID_FILE" "$URL_FILE"
+    log "stopped (process group $pgid)"
+}
+
+status() {
+    if ! is_running; then
+        log "not running"
+        return 3
+    fi
+    local url
+    url="$(cat "$URL_FILE" 2>/dev/null || true)"
+    if [[ -n "$url" ]] && curl --noproxy '*' -sf -o /dev/null --max-time 5 "$url/_cluster/health"; then
+        log "running at $url (process group $(cat "$PID_FILE"))"
+        echo "$url"
+        return 0
+    fi
+    log "process group $(cat "$PID_FILE") is alive but ${url:-the cluster} does not answer"
+    return 1
+}
+
+main() {
+    [[ $# -eq 1 ]] || usage
+    case "$1" in
+        start) start ;;
+        stop) stop ;;
+        status) status ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"

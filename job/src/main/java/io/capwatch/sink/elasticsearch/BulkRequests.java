@@ -1,0 +1,65 @@
+package io.capwatch.sink.elasticsearch;
+
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds {@code _bulk} requests that create documents from raw JSON sources. */
+final class BulkRequests {
+
+    private BulkRequests() {}
+
+    /**
+     * Returns a bulk request with one {@code create} operation per document, in order, so that the
+     * response's items line up with {@code documents}.
+     */
+    static BulkRequest create(List<DocumentRequest> documents) {
+        List<BulkOperation> operations = new ArrayList<>(documents.size());
+        for (DocumentRequest document : documents) {
+            BinaryData source =
+                    BinaryData.of(singleLine(document.source()), ContentType.APPLICATION_JSON);
+            operations.add(
+                    BulkOperation.of(
+                            operation ->
+                                    operation.create(
+                                            create ->
+                                                    create.index(document.index())
+                                                            .id(document.id())
+                                                            .document(source))));
+        }
+        return BulkRequest.of(request -> request.operations(operations));
+    }
+
+    /**
+     * Returns the source with raw CR and LF bytes replaced by spaces, because the bulk body is
+     * newline-delimited. Valid JSON has raw line breaks only as whitespace between tokens (inside
+     * strings they must be escaped), and UTF-8 never uses these bytes inside a multi-byte
+     * character, so the replacement keeps the document's meaning.
+     */
+    static byte[] singleLine(byte[] source) {
+        int first = indexOfLineBreak(source);
+        if (first < 0) {
+            return source;
+        }
+        byte[] copy = source.clone();
+        for (int i = first; i < copy.length; i++) {
+            if (copy[i] == '\n' || copy[i] == '\r') {
+                copy[i] = ' ';
+            }
+        }
+        return copy;
+    }
+
+    private static int indexOfLineBreak(byte[] source) {
+        for (int i = 0; i < source.length; i++) {
+            if (source[i] == '\n' || source[i] == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

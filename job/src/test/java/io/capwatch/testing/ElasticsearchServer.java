@@ -1,0 +1,305 @@
+package io.capwatch.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * JUnit 5 extension that provides a real Elasticsearch cluster on 127.0.0.1.
+ *
+ * <p>When the environment variable {@value #URL_VARIABLE} is set, the tests use that cluster.
+ * Otherwise the first test class that needs it starts one with {@code deploy/local/elasticsearch.sh
+ * start}, with its own {@code CAPWATCH_HOME} under the module's {@code target/} directory. All test
+ * classes in the JVM share that server, and it stops once, after the last test. Tests create
+ * uniquely named indices, so test classes can run in parallel against one cluster.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final ElasticsearchServer ELASTICSEARCH = new ElasticsearchServer();
+ * }</pre>
+ */
+public final class ElasticsearchServer implements BeforeAllCallback {
+
+    /** The environment variable with the URL of an already running cluster. */
+    public static final String URL_VARIABLE = "CAPWATCH_ES_URL";
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ElasticsearchServer.class);
+    private static final AtomicLong INDEX_COUNTER = new AtomicLong();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private volatile RunningServer server;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server =
+                context.getRoot()
+                        .getStore(NAMESPACE)
+                        .getOrComputeIfAbsent(
+                                RunningServer.class,
+                                key -> RunningServer.startOrConnect(),
+                                RunningServer.class);
+    }
+
+    /** Returns the cluster's base URL, such as {@code http://127.0.0.1:23456}. */
+    public String url() {
+        if (server == null) {
+            throw new IllegalStateException(
+                    "ElasticsearchServer is not started: register it with @RegisterExtension on a"
+                            + " static field");
+        }
+        return server.url;
+    }
+
+    /**
+     * Returns an index name that no other test uses: {@code prefix}, a dash, a counter and a random
+     * suffix, in lowercase.
+     */
+    public String uniqueIndexName(String prefix) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        return (prefix + "-" + INDEX_COUNTER.incrementAndGet() + "-" + suffix)
+                .toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Creates a uniquely named index with the given {@code mappings} object (JSON, or {@code null}
+     * for dynamic mappings) and returns its name.
+     */
+    public String createIndex(String prefix, String mappingsJson) {
+        String index = uniqueIndexName(prefix);
+        String body = mappingsJson == null ? "{}" : "{\"mappings\":" + mappingsJson + "}";
+        Response response = request("PUT", "/" + index, body);
+        if (response.status() != 200) {
+            throw new IllegalStateException(
+                    "Failed to create index "
+                            + index
+                            + ": HTTP "
+                            + response.status()
+                            + " "
+                            + response.body());
+        }
+        return index;
+    }
+
+    /** Makes every document written so far to {@code index} visible to searches. */
+    public void refresh(String index) {
+        Response response = request("POST", "/" + index + "/_refresh", null);
+        if (response.status() != 200) {
+            throw new IllegalStateException(
+                    "Failed to refresh "
+                            + index
+                            + ": HTTP "
+                            + response.status()
+                            + " "
+                            + response.body());
+        }
+    }
+
+    /** Returns the number of documents in {@code index} after a refresh. */
+    public long count(String index) {
+        refresh(index);
+        return request("GET", "/" + index + "/_count", null).json().path("count").asLong(-1);
+    }
+
+    /** An HTTP response from the cluster. */
+    public record Response(int status, String body) {
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Response is not JSON: " + body, e);
+            }
+        }
+    }
+
+    /** Sends a request with an optional JSON body to the cluster. */
+    public Response request(String method, String path, String jsonBody) {
+        return server.send(method, path, jsonBody);
+    }
+
+    /** The started or connected cluster, closed once by JUnit after the last test class. */
+    static final class RunningServer implements AutoCloseable {
+
+        private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
+
+        private final String url;
+        private final Path script;
+        private final Path home;
+        private final Thread shutdownHook;
+        private final HttpClient http =
+                HttpClient.newBuilder()
+                        .proxy(HttpClient.Builder.NO_PROXY)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build();
+
+        private RunningServer(String url, Path script, Path home) {
+            this.url = url;
+            this.script = script;
+            this.home = home;
+            if (script != null) {
+                shutdownHook = new Thread(this::stopQuietly, "elasticsearch-test-server-stop");
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            } else {
+                shutdownHook = null;
+            }
+        }
+
+        static RunningServer startOrConnect() {
+            String external = System.getenv(URL_VARIABLE);
+            if (external != null && !external.isBlank()) {
+                return new RunningServer(stripTrailingSlash(external.strip()), null, null);
+            }
+            Path moduleDir =
+                    Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
+            Path script = findScript(moduleDir);
+            Path home =
+                    moduleDir
+                            .resolve("target")
+                            .resolve("elasticsearch-" + ProcessHandle.current().pid());
+            ScriptResult start = runScript(script, home, "start");
+            Path urlFile = home.resolve("elasticsearch.url");
+            if (start.exitCode() != 0 || !Files.exists(urlFile)) {
+                throw new IllegalStateException(
+                        "Failed to start Elasticsearch with "
+                                + script
+                                + " start (exit code "
+                                + start.exitCode()
+                                + "):\n"
+                                + start.output());
+            }
+            try {
+                return new RunningServer(Files.readString(urlFile).strip(), script, home);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to read " + urlFile, e);
+            }
+        }
+
+        private static String stripTrailingSlash(String url) {
+            return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+
+        private static Path findScript(Path start) {
+            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path candidate = dir.resolve("deploy/local/elasticsearch.sh");
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+            throw new IllegalStateException(
+                    "deploy/local/elasticsearch.sh not found above "
+                            + start.toAbsolutePath()
+                            + "; set "
+                            + URL_VARIABLE
+                            + " to use a running cluster instead");
+        }
+
+        private record ScriptResult(int exitCode, String output) {}
+
+        private static ScriptResult runScript(Path script, Path home, String command) {
+            try {
+                Files.createDirectories(home);
+                Path log = home.resolve("script-" + command + ".log");
+                ProcessBuilder builder =
+                        new ProcessBuilder("bash", script.toString(), command)
+                                .redirectErrorStream(true)
+                                .redirectOutput(log.toFile());
+                Map<String, String> environment = builder.environment();
+                environment.put("CAPWATCH_HOME", home.toString());
+                Process process = builder.start();
+                if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return new ScriptResult(
+                            -1, "timed out after " + SCRIPT_TIMEOUT + "\n" + Files.readString(log));
+                }
+                return new ScriptResult(process.exitValue(), Files.readString(log));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to run " + script + " " + command, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while running " + script, e);
+            }
+        }
+
+        Response send(String method, String path, String jsonBody) {
+            HttpRequest.BodyPublisher body =
+                    jsonBody == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8);
+            HttpRequest request =
+                    HttpRequest.newBuilder(URI.create(url + path))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/json")
+                            .method(method, body)
+                            .build();
+            try {
+                HttpResponse<String> response =
+                        http.send(
+                                request,
+                                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                return new Response(response.statusCode(), response.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to send " + method + " " + url + path, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted during " + method + " " + path, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (shutdownHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down and runs the hook itself.
+                    return;
+                }
+            }
+            stopQuietly();
+        }
+
+        private void stopQuietly() {
+            if (script == null) {
+                return;
+            }
+            ScriptResult stop = runScript(script, home, "stop");
+            if (stop.exitCode() != 0) {
+                System.err.println("Failed to stop Elasticsearch:\n" + stop.output());
+                return;
+            }
+            deleteQuietly(home);
+        }
+
+        /**
+         * Deletes the server's home, about 200 MB of download, distribution and data, after a clean
+         * stop.
+         */
+        private static void deleteQuietly(Path dir) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("Failed to delete " + dir + ": " + e);
+            }
+        }
+    }
+}
