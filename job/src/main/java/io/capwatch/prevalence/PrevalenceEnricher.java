@@ -1,0 +1,161 @@
+package io.capwatch.prevalence;
+
+import io.capwatch.alert.Alert;
+import io.capwatch.correlation.Match;
+import io.capwatch.event.DeadLetterReason;
+import io.capwatch.ingest.DeadLetter;
+import io.capwatch.ingest.NdjsonFormat;
+import io.capwatch.ingest.ParseFunction;
+import io.capwatch.ingest.RawRecord;
+import io.capwatch.metrics.CounterNames;
+import io.capwatch.metrics.Tally;
+import io.capwatch.rule.RiskScoring;
+import java.util.OptionalLong;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins each match with the fleet prevalence of its binary, held in broadcast state, and scores
+ * it.
+ *
+ * <p>Prevalence comes from files read as a bounded broadcast input, each ending with an end
+ * marker. Until every expected file has been read, matches wait in keyed state, so no alert is
+ * scored before its prevalence could be known; once all are in, waiting matches are scored at
+ * once. A record replaces the one held for its binary only when its {@code as_of} is newer, so a
+ * stale snapshot read later never wins. The broadcast state is part of every checkpoint, and a
+ * job restored from a savepoint keeps the prevalence without reading the files again.
+ */
+public final class PrevalenceEnricher
+        extends KeyedBroadcastProcessFunction<String, Match, RawRecord, Alert> {
+    private static final long serialVersionUID = 1L;
+
+    /** Prevalence per binary key. */
+    public static final MapStateDescriptor<String, PrevalenceRecord> PREVALENCE =
+            new MapStateDescriptor<>(
+                    "prevalence", Types.STRING, Types.POJO(PrevalenceRecord.class));
+
+    /** The prevalence files read to their end, so a restored job does not wait for them again. */
+    public static final MapStateDescriptor<String, Boolean> FILES_LOADED =
+            new MapStateDescriptor<>("prevalence-files-loaded", Types.STRING, Types.BOOLEAN);
+
+    private static final ListStateDescriptor<Match> WAITING =
+            new ListStateDescriptor<>("matches-waiting-for-prevalence", Types.POJO(Match.class));
+
+    private final int expectedFiles;
+    private final RiskScoring scoring;
+
+    private transient ListState<Match> waiting;
+    private transient Tally records;
+    private transient Tally stale;
+    private transient Tally unknown;
+    private transient Tally invalid;
+
+    /**
+     * @param expectedFiles how many prevalence files the broadcast input reads; 0 for none
+     */
+    public PrevalenceEnricher(int expectedFiles, RiskScoring scoring) {
+        this.expectedFiles = expectedFiles;
+        this.scoring = scoring;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        waiting = getRuntimeContext().getListState(WAITING);
+        records = Tally.register(getRuntimeContext(), CounterNames.PREVALENCE_RECORDS);
+        stale = Tally.register(getRuntimeContext(), CounterNames.PREVALENCE_STALE);
+        unknown = Tally.register(getRuntimeContext(), CounterNames.ALERTS_UNKNOWN_PREVALENCE);
+        invalid =
+                Tally.register(
+                        getRuntimeContext(),
+                        CounterNames.DEAD_LETTERED_PREFIX + DeadLetterReason.INVALID_PREVALENCE);
+    }
+
+    @Override
+    public void processElement(Match match, ReadOnlyContext ctx, Collector<Alert> out)
+            throws Exception {
+        ReadOnlyBroadcastState<String, Boolean> loaded = ctx.getBroadcastState(FILES_LOADED);
+        if (!allLoaded(loaded.immutableEntries())) {
+            waiting.add(match);
+            return;
+        }
+        out.collect(score(match, ctx.getBroadcastState(PREVALENCE).get(ctx.getCurrentKey())));
+    }
+
+    @Override
+    public void processBroadcastElement(RawRecord record, Context ctx, Collector<Alert> out)
+            throws Exception {
+        if (NdjsonFormat.isEndMarker(record)) {
+            BroadcastState<String, Boolean> loaded = ctx.getBroadcastState(FILES_LOADED);
+            loaded.put(record.origin, true);
+            if (allLoaded(loaded.immutableEntries())) {
+                BroadcastState<String, PrevalenceRecord> prevalence =
+                        ctx.getBroadcastState(PREVALENCE);
+                ctx.applyToKeyedState(
+                        WAITING,
+                        (key, state) -> {
+                            for (Match match : state.get()) {
+                                out.collect(score(match, prevalence.get(key)));
+                            }
+                            state.clear();
+                        });
+            }
+            return;
+        }
+        PrevalenceParser.Result parsed = PrevalenceParser.parse(record.text);
+        if (parsed.record() == null) {
+            invalid.inc();
+            ctx.output(
+                    ParseFunction.DEAD_LETTERS,
+                    new DeadLetter(
+                            DeadLetterReason.INVALID_PREVALENCE,
+                            parsed.error(),
+                            record.origin,
+                            "prevalence",
+                            record.text));
+            return;
+        }
+        PrevalenceRecord update = parsed.record();
+        BroadcastState<String, PrevalenceRecord> prevalence = ctx.getBroadcastState(PREVALENCE);
+        PrevalenceRecord held = prevalence.get(update.binary);
+        if (held != null && held.asOf >= update.asOf) {
+            stale.inc();
+            return;
+        }
+        records.inc();
+        prevalence.put(update.binary, update);
+    }
+
+    private boolean allLoaded(Iterable<?> loadedFiles) {
+        int count = 0;
+        for (Object ignored : loadedFiles) {
+            count++;
+        }
+        return count >= expectedFiles;
+    }
+
+    private Alert score(Match match, PrevalenceRecord prevalence) {
+        Alert alert = new Alert();
+        alert.match = match;
+        alert.binary = PrevalenceKey.of(match.start.event.sha256, match.start.event.executable);
+        OptionalLong hosts = OptionalLong.empty();
+        if (prevalence != null) {
+            alert.prevalenceKnown = true;
+            alert.hostCount = prevalence.hostCount;
+            alert.firstSeen = prevalence.firstSeen;
+            alert.asOf = prevalence.asOf;
+            hosts = OptionalLong.of(prevalence.hostCount);
+        } else {
+            unknown.inc();
+        }
+        alert.riskScore = scoring.score(hosts);
+        alert.severity = RiskScoring.severity(alert.riskScore);
+        return alert;
+    }
+}
