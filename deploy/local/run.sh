@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds capwatch, starts a local Elasticsearch (unless one is given) and runs the detection job
+# on an embedded Flink MiniCluster, or on a Flink cluster with --flink-cluster HOST:PORT.
+#
+# Usage: deploy/local/run.sh [job options]
+#   Without options it backfills the sample telemetry in deploy/sample/. Any option of the job
+#   can be given (deploy/local/run.sh --help lists them). --es-url, or CAPWATCH_ES_URL, names an
+#   Elasticsearch to use instead of starting one.
+# Needs Java 17 and Maven 3.8 or newer.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export CAPWATCH_HOME=${CAPWATCH_HOME:-$repo/.capwatch}
+
+command -v java >/dev/null || { echo "java not found: install a Java 17 JDK" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "mvn not found: install Maven 3.8 or newer" >&2; exit 1; }
+
+args=("$@")
+if [ ${#args[@]} -eq 0 ]; then
+    args=(--input "$repo/deploy/sample/telemetry" --prevalence "$repo/deploy/sample/prevalence.ndjson")
+fi
+for arg in "${args[@]}"; do
+    case "$arg" in
+        -h|--help|-V|--version) wants_help=1 ;;
+        --es-url|--es-url=*) has_es=1 ;;
+    esac
+done
+
+echo "Building capwatch (mvn package, tests skipped)..."
+(cd "$repo" && mvn -q -B -ntp -DskipTests package)
+(cd "$repo" && mvn -q -B -ntp -pl job dependency:build-classpath \
+    -Dmdep.includeScope=compile -Dmdep.outputFile=target/local-classpath.txt)
+jar=$(ls "$repo"/job/target/capwatch-job-*.jar | grep -v original | head -n 1)
+classpath="$jar:$(cat "$repo/job/target/local-classpath.txt")"
+
+es_args=()
+if [ -z "${wants_help:-}" ] && [ -z "${has_es:-}" ]; then
+    if [ -n "${CAPWATCH_ES_URL:-}" ]; then
+        es_url=$CAPWATCH_ES_URL
+    else
+        "$repo/deploy/local/elasticsearch.sh" start
+        es_url=$(cat "$CAPWATCH_HOME/elasticsearch.url")
+    fi
+    es_args=(--es-url "$es_url")
+fi
+
+# The module openings Flink needs on Java 17 (the same list as its own config.yaml).
+opens=$(sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' "$repo/job/pom.xml")
+
+# shellcheck disable=SC2086
+java -Xmx1g $opens \
+    -Dlog4j.configurationFile="$repo/deploy/local/log4j2-local.properties" \
+    -cp "$classpath" io.capwatch.job.CapwatchMain "${args[@]}" "${es_args[@]}"
+
+if [ -n "${es_url:-}" ]; then
+    cat <<MSG
+
+List the alerts:   curl -s '$es_url/logs-capwatch.alerts-*/_search?pretty'
+Dead letters:      curl -s '$es_url/logs-capwatch.deadletter-*/_search?pretty'
+Stop Elasticsearch: deploy/local/elasticsearch.sh stop
+MSG
+fi

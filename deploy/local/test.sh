@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of capwatch: unit tests, Flink MiniCluster tests and the tests against a real
+# Elasticsearch, which this script starts on a free loopback port and stops again at the end.
+#
+# Usage: deploy/local/test.sh [extra Maven arguments]
+# Needs Java 17 and Maven 3.8 or newer; everything else is fetched from Maven Central.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export CAPWATCH_HOME=${CAPWATCH_HOME:-$repo/.capwatch/test}
+
+command -v java >/dev/null || { echo "java not found: install a Java 17 JDK" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "mvn not found: install Maven 3.8 or newer" >&2; exit 1; }
+
+stop_services() {
+    "$repo/deploy/local/elasticsearch.sh" stop || true
+}
+trap stop_services EXIT
+
+"$repo/deploy/local/elasticsearch.sh" start
+CAPWATCH_ES_URL=$(cat "$CAPWATCH_HOME/elasticsearch.url")
+export CAPWATCH_ES_URL
+
+cd "$repo"
+mvn -B -ntp verify "$@"

@@ -1,0 +1,176 @@
+package io.capwatch.job;
+
+import io.capwatch.alert.Alert;
+import io.capwatch.alert.DeadLetterDocument;
+import io.capwatch.alert.ToAlertDocument;
+import io.capwatch.correlation.Candidate;
+import io.capwatch.correlation.CandidateSelector;
+import io.capwatch.correlation.Correlation;
+import io.capwatch.correlation.Match;
+import io.capwatch.event.ParserLimits;
+import io.capwatch.ingest.DeadLetter;
+import io.capwatch.ingest.NdjsonFormat;
+import io.capwatch.ingest.ParseFunction;
+import io.capwatch.ingest.ParsedEvent;
+import io.capwatch.ingest.RawRecord;
+import io.capwatch.prevalence.PrevalenceEnricher;
+import io.capwatch.prevalence.PrevalenceKey;
+import io.capwatch.rule.DetectionRule;
+import io.capwatch.sink.elasticsearch.IndexedDocument;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The detection pipeline, assembled in the order data flows through it:
+ *
+ * <ol>
+ *   <li>read raw telemetry lines;
+ *   <li>parse them, sending what cannot be used to the dead-letter output;
+ *   <li>assign event time and watermarks;
+ *   <li>route late events to the dead-letter output and keep only stage candidates;
+ *   <li>correlate per host, executable and pid: signature join, then the CEP sequence;
+ *   <li>score each match with fleet prevalence from broadcast state;
+ *   <li>write alerts and dead letters as documents with deterministic ids.
+ * </ol>
+ *
+ * <p>The sources and sinks come from the caller, so tests run this exact pipeline against their
+ * own.
+ */
+public final class CapwatchJob {
+    private final DetectionRule rule;
+    private final JobSettings settings;
+    private final Source<RawRecord, ?, ?> telemetry;
+    private final Source<RawRecord, ?, ?> prevalence;
+    private final int prevalenceFiles;
+    private final Sink<IndexedDocument> alertSink;
+    private final Sink<IndexedDocument> deadLetterSink;
+
+    /**
+     * @param prevalence the prevalence source, or {@code null} for none
+     * @param prevalenceFiles how many files {@code prevalence} reads, each ending with an end marker
+     */
+    public CapwatchJob(
+            DetectionRule rule,
+            JobSettings settings,
+            Source<RawRecord, ?, ?> telemetry,
+            Source<RawRecord, ?, ?> prevalence,
+            int prevalenceFiles,
+            Sink<IndexedDocument> alertSink,
+            Sink<IndexedDocument> deadLetterSink) {
+        this.rule = rule;
+        this.settings = settings;
+        this.telemetry = telemetry;
+        this.prevalence = prevalence;
+        this.prevalenceFiles = prevalence == null ? 0 : prevalenceFiles;
+        this.alertSink = alertSink;
+        this.deadLetterSink = deadLetterSink;
+    }
+
+    /** A file source of NDJSON lines over the given files and folders. */
+    public static FileSource<RawRecord> files(List<String> paths, boolean endMarkers) {
+        Path[] flinkPaths = paths.stream().map(Path::new).toArray(Path[]::new);
+        return FileSource.forBulkFileFormat(new NdjsonFormat(endMarkers), flinkPaths).build();
+    }
+
+    /** Adds the pipeline to {@code env}. */
+    public void addTo(StreamExecutionEnvironment env) {
+        DataStream<RawRecord> raw =
+                env.fromSource(telemetry, WatermarkStrategy.noWatermarks(), "Telemetry")
+                        .uid("telemetry-source");
+
+        SingleOutputStreamOperator<ParsedEvent> parsed =
+                raw.process(
+                                new ParseFunction(
+                                        new ParserLimits(
+                                                settings.maxRecordBytes,
+                                                settings.maxNestingDepth,
+                                                ParserLimits.DEFAULT_MAX_STRING_LENGTH)))
+                        .uid("parse")
+                        .name("Parse and normalize");
+        DataStream<DeadLetter> parseFailures = parsed.getSideOutput(ParseFunction.DEAD_LETTERS);
+
+        DataStream<ParsedEvent> timed =
+                parsed.assignTimestampsAndWatermarks(
+                                EventTimeWatermarks.strategy(
+                                        settings.outOfOrderness,
+                                        settings.idleness,
+                                        settings.watermarkPerRecord))
+                        .uid("event-time")
+                        .name("Assign event time");
+
+        SingleOutputStreamOperator<Candidate> candidates =
+                timed.process(new CandidateSelector(rule))
+                        .uid("select-candidates")
+                        .name("Late check and stage filters");
+        DataStream<DeadLetter> lateEvents = candidates.getSideOutput(ParseFunction.DEAD_LETTERS);
+
+        Correlation correlation = Correlation.apply(candidates, rule);
+        SingleOutputStreamOperator<Alert> alerts = score(correlation.matches(), env);
+
+        alerts.map(new ToAlertDocument(rule.metadata(), settings.alertIndex))
+                .uid("alert-documents")
+                .name("Alert documents")
+                .sinkTo(alertSink)
+                .uid("alert-sink")
+                .name("Alerts");
+
+        String deadLetterIndex = settings.deadLetterIndex;
+        DataStream<DeadLetter> deadLetters =
+                parseFailures
+                        .union(lateEvents, correlation.lateAtCep())
+                        .union(alerts.getSideOutput(ParseFunction.DEAD_LETTERS));
+        deadLetters
+                .map(
+                        letter ->
+                                new IndexedDocument(
+                                        deadLetterIndex,
+                                        DeadLetterDocument.id(letter),
+                                        DeadLetterDocument.toJson(letter)))
+                .returns(IndexedDocument.class)
+                .uid("dead-letter-documents")
+                .name("Dead-letter documents")
+                .sinkTo(deadLetterSink)
+                .uid("dead-letter-sink")
+                .name("Dead letters");
+    }
+
+    /** An empty prevalence input: Flink has no empty bounded source of its own. */
+    private static DataStream<RawRecord> noPrevalence(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, 0)
+                .uid("prevalence-source")
+                .name("No prevalence")
+                .filter(n -> false)
+                .uid("prevalence-none")
+                .map(n -> new RawRecord())
+                .returns(RawRecord.class)
+                .uid("prevalence-records");
+    }
+
+    private SingleOutputStreamOperator<Alert> score(
+            DataStream<Match> matches, StreamExecutionEnvironment env) {
+        DataStream<RawRecord> prevalenceRecords =
+                prevalence == null
+                        ? noPrevalence(env)
+                        : env.fromSource(prevalence, WatermarkStrategy.noWatermarks(), "Prevalence")
+                                .uid("prevalence-source");
+        BroadcastStream<RawRecord> broadcast =
+                prevalenceRecords.broadcast(
+                        PrevalenceEnricher.PREVALENCE, PrevalenceEnricher.FILES_LOADED);
+        return matches.keyBy(
+                        match ->
+                                PrevalenceKey.of(
+                                        match.start.event.sha256, match.start.event.executable))
+                .connect(broadcast)
+                .process(new PrevalenceEnricher(prevalenceFiles, rule.scoring()))
+                .uid("prevalence-score")
+                .name("Score with fleet prevalence");
+    }
+}

@@ -1,0 +1,332 @@
+package io.capwatch.job;
+
+import io.capwatch.rule.DetectionRule;
+import io.capwatch.rule.RuleLoader;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Command line entry point: runs the detection over files of telemetry, on an embedded Flink
+ * MiniCluster or, with {@code --flink-cluster}, on a Flink session cluster.
+ */
+@Command(
+        name = "capwatch",
+        mixinStandardHelpOptions = true,
+        version = "capwatch 0.1.0",
+        description =
+                "Detects untrusted executables started from user-writable folders that connect to"
+                        + " external addresses within an hour (MITRE ATT&CK T1587), and writes"
+                        + " scored alerts to Elasticsearch.")
+public final class CapwatchMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(CapwatchMain.class);
+
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "PATH",
+            description = "NDJSON telemetry file or folder (.gz allowed); repeat for more.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(
+            names = "--prevalence",
+            paramLabel = "FILE",
+            description = "NDJSON file of fleet prevalence records; repeat for more.")
+    List<String> prevalence = new ArrayList<>();
+
+    @Option(
+            names = "--rule",
+            paramLabel = "FILE",
+            description = "Rule file (YAML). Default: the rule shipped with capwatch.")
+    String ruleFile;
+
+    @Option(
+            names = "--internal-networks",
+            split = ",",
+            paramLabel = "CIDR",
+            description = "Internal networks, comma-separated, replacing the rule file's list.")
+    List<String> internalNetworks;
+
+    @Option(
+            names = "--unknown-signature-untrusted",
+            description = "Treat starts with no signature data as untrusted.")
+    boolean unknownSignatureUntrusted;
+
+    @Option(
+            names = "--mode",
+            defaultValue = "batch",
+            paramLabel = "MODE",
+            description =
+                    "batch: a backfill, sorted by key and time (default); streaming: event-time"
+                            + " processing with watermarks and late-event handling.")
+    String mode;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            description = "Parallelism of every operator (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--out-of-orderness",
+            defaultValue = "PT1M",
+            paramLabel = "DURATION",
+            description =
+                    "How far an event may lag the newest one before it is late, as ISO-8601"
+                            + " (PT30S) or 30s/5m/1h (default ${DEFAULT-VALUE}).")
+    String outOfOrderness;
+
+    @Option(
+            names = "--idleness",
+            defaultValue = "PT1M",
+            paramLabel = "DURATION",
+            description =
+                    "Time without records after which an input stops holding back event time"
+                            + " (default ${DEFAULT-VALUE}; 0 disables).")
+    String idleness;
+
+    @Option(
+            names = "--watermark-per-record",
+            description = "Emit a watermark after every record rather than every 200 ms.")
+    boolean watermarkPerRecord;
+
+    @Option(
+            names = "--es-url",
+            paramLabel = "URL",
+            description = "Elasticsearch URL; repeat for more nodes. Without it alerts go to stdout.")
+    List<String> elasticsearchUrls = new ArrayList<>();
+
+    @Option(
+            names = "--es-properties",
+            paramLabel = "FILE",
+            description =
+                    "Properties file with Elasticsearch credentials and TLS settings (see"
+                            + " docs/operations.md). Secrets are never taken from the command line.")
+    String elasticsearchProperties;
+
+    @Option(
+            names = "--alert-index",
+            defaultValue = "logs-capwatch.alerts-default",
+            description = "Alert index (default ${DEFAULT-VALUE}).")
+    String alertIndex;
+
+    @Option(
+            names = "--dead-letter-index",
+            defaultValue = "logs-capwatch.deadletter-default",
+            description = "Dead-letter index (default ${DEFAULT-VALUE}).")
+    String deadLetterIndex;
+
+    @Option(
+            names = "--no-index-templates",
+            description = "Do not install the index templates before the run.")
+    boolean noIndexTemplates;
+
+    @Option(
+            names = "--flink-cluster",
+            paramLabel = "HOST:PORT",
+            description =
+                    "Submit to this Flink cluster's REST endpoint instead of running on an embedded"
+                            + " MiniCluster. Needs the shaded job jar.")
+    String flinkCluster;
+
+    @Option(
+            names = "--max-record-bytes",
+            defaultValue = "1048576",
+            description = "Records larger than this are dead-lettered (default ${DEFAULT-VALUE}).")
+    int maxRecordBytes;
+
+    @Option(
+            names = "--max-nesting-depth",
+            defaultValue = "64",
+            description = "Records nested deeper are dead-lettered (default ${DEFAULT-VALUE}).")
+    int maxNestingDepth;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CapwatchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        JobSettings settings = toSettings();
+        DetectionRule rule = loadRule(settings);
+        StreamExecutionEnvironment env = environment(settings);
+
+        OutputTargets targets = OutputTargets.create(settings, rule);
+        CapwatchJob job =
+                new CapwatchJob(
+                        rule,
+                        settings,
+                        CapwatchJob.files(settings.inputs, false),
+                        settings.prevalence.isEmpty()
+                                ? null
+                                : CapwatchJob.files(settings.prevalence, true),
+                        countFiles(settings.prevalence),
+                        targets.alerts(),
+                        targets.deadLetters());
+        job.addTo(env);
+
+        LOG.info(
+                "Starting capwatch: mode={} parallelism={} inputs={} prevalence={} rule={} {}"
+                        + " internalNetworks={} outOfOrderness={} idleness={} alerts={}",
+                settings.batch ? "batch" : "streaming",
+                settings.parallelism,
+                settings.inputs,
+                settings.prevalence,
+                rule.metadata().id(),
+                rule.metadata().name(),
+                rule.internalNetworks(),
+                settings.outOfOrderness,
+                settings.idleness,
+                targets.description());
+        JobExecutionResult result = env.execute("capwatch: " + rule.metadata().name());
+        new RunSummary(result.getAllAccumulatorResults()).print(System.out);
+        System.out.println("  alerts written to " + targets.description());
+        return 0;
+    }
+
+    JobSettings toSettings() {
+        JobSettings settings = new JobSettings();
+        settings.inputs = List.copyOf(inputs);
+        for (String input : inputs) {
+            if (!Files.exists(Path.of(input))) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--input " + input + " does not exist");
+            }
+        }
+        settings.prevalence = List.copyOf(prevalence);
+        settings.ruleFile = ruleFile;
+        settings.internalNetworks = internalNetworks;
+        settings.unknownSignatureIsUntrusted = unknownSignatureUntrusted ? Boolean.TRUE : null;
+        settings.batch =
+                switch (mode.toLowerCase(Locale.ROOT)) {
+                    case "batch" -> true;
+                    case "streaming" -> false;
+                    default ->
+                            throw new CommandLine.ParameterException(
+                                    new CommandLine(this),
+                                    "--mode " + mode + " is invalid; expected batch or streaming");
+                };
+        settings.parallelism = parallelism;
+        settings.outOfOrderness = parseDuration("--out-of-orderness", outOfOrderness);
+        settings.idleness = parseDuration("--idleness", idleness);
+        settings.watermarkPerRecord = watermarkPerRecord;
+        settings.elasticsearchUrls = List.copyOf(elasticsearchUrls);
+        settings.elasticsearchProperties = elasticsearchProperties;
+        settings.alertIndex = alertIndex;
+        settings.deadLetterIndex = deadLetterIndex;
+        settings.installTemplates = !noIndexTemplates;
+        settings.flinkCluster = flinkCluster;
+        settings.maxRecordBytes = maxRecordBytes;
+        settings.maxNestingDepth = maxNestingDepth;
+        return settings;
+    }
+
+    static DetectionRule loadRule(JobSettings settings) {
+        DetectionRule rule =
+                settings.ruleFile == null
+                        ? RuleLoader.loadDefault()
+                        : RuleLoader.load(Path.of(settings.ruleFile));
+        if (settings.internalNetworks != null) {
+            rule = rule.withInternalNetworks(settings.internalNetworks);
+        }
+        if (settings.unknownSignatureIsUntrusted != null) {
+            rule = rule.withUnknownSignatureIsUntrusted(settings.unknownSignatureIsUntrusted);
+        }
+        return rule;
+    }
+
+    static StreamExecutionEnvironment environment(JobSettings settings) throws URISyntaxException {
+        StreamExecutionEnvironment env;
+        if (settings.flinkCluster == null) {
+            env = StreamExecutionEnvironment.getExecutionEnvironment();
+        } else {
+            String[] hostPort = settings.flinkCluster.split(":", 2);
+            if (hostPort.length != 2) {
+                throw new IllegalArgumentException(
+                        "--flink-cluster " + settings.flinkCluster + " is invalid; expected HOST:PORT");
+            }
+            File jar =
+                    new File(
+                            CapwatchMain.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
+            if (!jar.isFile()) {
+                throw new IllegalStateException(
+                        "--flink-cluster needs the shaded job jar on the class path (build it with"
+                                + " mvn package); running from " + jar);
+            }
+            env =
+                    StreamExecutionEnvironment.createRemoteEnvironment(
+                            hostPort[0], Integer.parseInt(hostPort[1]), jar.getPath());
+        }
+        env.setRuntimeMode(
+                settings.batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+        env.setParallelism(settings.parallelism);
+        return env;
+    }
+
+    /** Counts the files a prevalence source reads: each ends with one end marker. */
+    static int countFiles(List<String> paths) throws java.io.IOException {
+        int count = 0;
+        for (String path : paths) {
+            Path p = Path.of(path);
+            if (Files.isDirectory(p)) {
+                try (var files = Files.list(p)) {
+                    count +=
+                            (int)
+                                    files.filter(Files::isRegularFile)
+                                            .filter(f -> !f.getFileName().toString().startsWith("."))
+                                            .filter(f -> !f.getFileName().toString().startsWith("_"))
+                                            .count();
+                }
+            } else {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Parses {@code PT30S}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 250ms} or {@code 0}. */
+    static Duration parseDuration(String option, String value) {
+        String text = value.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (text.startsWith("p")) {
+                return Duration.parse(text.toUpperCase(Locale.ROOT));
+            }
+            if (text.equals("0")) {
+                return Duration.ZERO;
+            }
+            if (text.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+            }
+            long amount = Long.parseLong(text.substring(0, text.length() - 1));
+            return switch (text.charAt(text.length() - 1)) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(
+                    option + " " + value + " is invalid; expected e.g. PT30S, 30s, 5m or 1h");
+        }
+    }
+}

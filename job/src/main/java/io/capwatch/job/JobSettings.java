@@ -1,0 +1,53 @@
+package io.capwatch.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a run of the job is configured with, apart from secrets (those are read by the sink
+ * from a properties file or the environment and never pass through here).
+ */
+public final class JobSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Files or folders of NDJSON telemetry ({@code .gz}, {@code .bz2}, {@code .xz} allowed). */
+    public List<String> inputs = new ArrayList<>();
+    /** Files or folders of NDJSON prevalence records. */
+    public List<String> prevalence = new ArrayList<>();
+    /** A rule file, or {@code null} for the rule shipped with capwatch. */
+    public String ruleFile;
+    /** Internal networks replacing the rule file's list, or {@code null} to keep it. */
+    public List<String> internalNetworks;
+    /** When set, overrides the rule's {@code unknown_signature_is_untrusted}. */
+    public Boolean unknownSignatureIsUntrusted;
+
+    /** Batch (backfill, sorted by key and time) or streaming execution. */
+    public boolean batch = true;
+    public int parallelism = 1;
+    /** How far an event may lag the newest one before it counts as late. */
+    public Duration outOfOrderness = Duration.ofMinutes(1);
+    /** After this long without records an input stops holding the watermark back. */
+    public Duration idleness = Duration.ofMinutes(1);
+    /** Emit a watermark after every record rather than periodically. */
+    public boolean watermarkPerRecord;
+
+    /** Records larger than this many bytes are dead-lettered. */
+    public int maxRecordBytes = 1 << 20;
+    /** Records nested deeper than this are dead-lettered. */
+    public int maxNestingDepth = 64;
+
+    /** Elasticsearch URLs; empty for a run that does not write to Elasticsearch. */
+    public List<String> elasticsearchUrls = new ArrayList<>();
+
+    public String alertIndex = "logs-capwatch.alerts-default";
+    public String deadLetterIndex = "logs-capwatch.deadletter-default";
+    /** Properties file with Elasticsearch credentials and TLS settings, or {@code null}. */
+    public String elasticsearchProperties;
+    /** Install the index templates before the job starts. */
+    public boolean installTemplates = true;
+
+    /** {@code host:port} of a Flink cluster's REST endpoint, or {@code null} to run locally. */
+    public String flinkCluster;
+}

@@ -1,0 +1,113 @@
+package io.capwatch.job;
+
+import io.capwatch.event.DeadLetterReason;
+import io.capwatch.event.EventSource;
+import io.capwatch.metrics.CounterNames;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+
+/** The totals of a bounded run, read from the job's accumulators and printed for the user. */
+public final class RunSummary {
+    private final Map<String, Object> accumulators;
+
+    public RunSummary(Map<String, Object> accumulators) {
+        this.accumulators = accumulators;
+    }
+
+    /** Returns the total of one counter (see {@link CounterNames}), 0 when it never counted. */
+    public long get(String name) {
+        Object value = accumulators.get(name);
+        return value instanceof Number number ? number.longValue() : 0L;
+    }
+
+    public long deadLettered() {
+        long total = 0;
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            total += get(CounterNames.DEAD_LETTERED_PREFIX + reason.name());
+        }
+        return total;
+    }
+
+    public long alerts() {
+        return get(CounterNames.ALERTS);
+    }
+
+    public void print(PrintStream out) {
+        out.println("capwatch run summary");
+        out.printf("  records read              %,12d%n", get(CounterNames.RECORDS_READ));
+        for (EventSource source : EventSource.values()) {
+            String name = source.name().toLowerCase(Locale.ROOT);
+            out.printf(
+                    "    %-22s  %,12d events, %,d ignored (event types the rule does not read)%n",
+                    name,
+                    get(CounterNames.EVENTS_PREFIX + name),
+                    get(CounterNames.IGNORED_PREFIX + name));
+        }
+        out.printf("  dead-lettered             %,12d%n", deadLettered());
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            long count = get(CounterNames.DEAD_LETTERED_PREFIX + reason.name());
+            if (count > 0) {
+                out.printf("    %-22s  %,12d%n", reason.name(), count);
+            }
+        }
+        out.printf("  late events               %,12d%n", get(CounterNames.LATE_EVENTS));
+        out.printf(
+                "  starts from user-writable folders %,8d (trusted %,d, unknown signature %,d)%n",
+                get(CounterNames.STARTS_USER_WRITABLE),
+                get(CounterNames.STARTS_TRUSTED),
+                get(CounterNames.STARTS_UNKNOWN_SIGNATURE));
+        out.printf("  stage-1 candidates        %,12d%n", stage1Candidates());
+        out.printf(
+                "  connections of such executables %,10d (internal %,d, inbound %,d)%n",
+                get(CounterNames.CONNECTIONS_USER_WRITABLE),
+                get(CounterNames.CONNECTIONS_INTERNAL),
+                get(CounterNames.CONNECTIONS_INBOUND));
+        out.printf("  stage-2 candidates        %,12d%n", get(CounterNames.CONNECTIONS_EXTERNAL));
+        out.printf(
+                "  matches                   %,12d (suppressed by exceptions %,d)%n",
+                get(CounterNames.MATCHES),
+                get(CounterNames.SUPPRESSED));
+        out.printf("  alerts                    %,12d%n", alerts());
+        if (alerts() == 0) {
+            out.println("  why no alert: " + explainNoAlert());
+        }
+    }
+
+    /**
+     * Stage-1 candidates: starts found untrusted, by their own signature or their image load, plus
+     * unknown ones treated as untrusted. Sysmon starts are resolved in the signature join, so the
+     * count is starts minus trusted minus unknown (not treated as untrusted).
+     */
+    long stage1Candidates() {
+        long unknownDropped =
+                get(CounterNames.STARTS_UNKNOWN_SIGNATURE)
+                        - get(CounterNames.STARTS_UNKNOWN_AS_UNTRUSTED);
+        return get(CounterNames.STARTS_USER_WRITABLE)
+                - get(CounterNames.STARTS_TRUSTED)
+                - unknownDropped;
+    }
+
+    String explainNoAlert() {
+        if (get(CounterNames.STARTS_USER_WRITABLE) == 0) {
+            return "no process started from a user-writable folder.";
+        }
+        if (stage1Candidates() == 0) {
+            return "every start from a user-writable folder was trusted or had no signature data.";
+        }
+        if (get(CounterNames.CONNECTIONS_EXTERNAL) == 0) {
+            long connections = get(CounterNames.CONNECTIONS_USER_WRITABLE);
+            if (connections == 0) {
+                return "no executable in a user-writable folder made a network connection.";
+            }
+            return "all "
+                    + connections
+                    + " connections of executables in user-writable folders were to internal"
+                    + " networks or inbound; none went out to an external address.";
+        }
+        if (get(CounterNames.MATCHES) > 0) {
+            return "every match was suppressed by a rule exception.";
+        }
+        return "no external connection came from an untrusted start within its window.";
+    }
+}
