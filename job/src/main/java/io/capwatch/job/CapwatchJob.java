@@ -13,6 +13,7 @@ import io.capwatch.ingest.NdjsonFormat;
 import io.capwatch.ingest.ParseFunction;
 import io.capwatch.ingest.ParsedEvent;
 import io.capwatch.ingest.RawRecord;
+import io.capwatch.ingest.TelemetryFileEnumerator;
 import io.capwatch.prevalence.PrevalenceEnricher;
 import io.capwatch.prevalence.PrevalenceKey;
 import io.capwatch.rule.DetectionRule;
@@ -74,10 +75,15 @@ public final class CapwatchJob {
         this.deadLetterSink = deadLetterSink;
     }
 
-    /** A file source of NDJSON lines over the given files and folders. */
+    /**
+     * A file source of NDJSON lines over the given files and folders (see {@link
+     * TelemetryFileEnumerator} for which files are read).
+     */
     public static FileSource<RawRecord> files(List<String> paths, boolean endMarkers) {
         Path[] flinkPaths = paths.stream().map(Path::new).toArray(Path[]::new);
-        return FileSource.forBulkFileFormat(new NdjsonFormat(endMarkers), flinkPaths).build();
+        return FileSource.forBulkFileFormat(new NdjsonFormat(endMarkers), flinkPaths)
+                .setFileEnumerator(TelemetryFileEnumerator::new)
+                .build();
     }
 
     /** Adds the pipeline to {@code env}. */

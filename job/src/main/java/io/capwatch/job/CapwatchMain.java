@@ -1,5 +1,6 @@
 package io.capwatch.job;
 
+import io.capwatch.ingest.TelemetryFileEnumerator;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RuleLoader;
 import java.io.File;
@@ -286,21 +287,37 @@ public final class CapwatchMain implements Callable<Integer> {
     static int countFiles(List<String> paths) throws java.io.IOException {
         int count = 0;
         for (String path : paths) {
-            Path p = Path.of(path);
-            if (Files.isDirectory(p)) {
-                try (var files = Files.list(p)) {
-                    count +=
-                            (int)
-                                    files.filter(Files::isRegularFile)
-                                            .filter(f -> !f.getFileName().toString().startsWith("."))
-                                            .filter(f -> !f.getFileName().toString().startsWith("_"))
-                                            .count();
-                }
-            } else {
-                count++;
+            Path root = Path.of(path);
+            if (!Files.isDirectory(root)) {
+                count += TelemetryFileEnumerator.isTelemetryFileName(root.getFileName().toString())
+                        ? 1
+                        : 0;
+                continue;
+            }
+            try (var files = Files.walk(root)) {
+                count +=
+                        (int)
+                                files.filter(Files::isRegularFile)
+                                        .filter(file -> !isHidden(root, file))
+                                        .filter(
+                                                file ->
+                                                        TelemetryFileEnumerator.isTelemetryFileName(
+                                                                file.getFileName().toString()))
+                                        .count();
             }
         }
         return count;
+    }
+
+    /** Flink's file source skips files and folders whose name starts with a dot or underscore. */
+    private static boolean isHidden(Path root, Path file) {
+        for (Path part : root.relativize(file)) {
+            String name = part.toString();
+            if (name.startsWith(".") || name.startsWith("_")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses {@code PT30S}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 250ms} or {@code 0}. */

@@ -35,6 +35,8 @@ import org.apache.flink.util.Collector;
 public final class PrevalenceEnricher
         extends KeyedBroadcastProcessFunction<String, Match, RawRecord, Alert> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(PrevalenceEnricher.class);
 
     /** Prevalence per binary key. */
     public static final MapStateDescriptor<String, PrevalenceRecord> PREVALENCE =
@@ -83,6 +85,9 @@ public final class PrevalenceEnricher
         ReadOnlyBroadcastState<String, Boolean> loaded = ctx.getBroadcastState(FILES_LOADED);
         if (!allLoaded(loaded.immutableEntries())) {
             waiting.add(match);
+            // A safety net: should an end marker never come, the end of input still scores the
+            // waiting matches, with whatever prevalence has arrived by then.
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
             return;
         }
         out.collect(score(match, ctx.getBroadcastState(PREVALENCE).get(ctx.getCurrentKey())));
@@ -130,6 +135,21 @@ public final class PrevalenceEnricher
         }
         records.inc();
         prevalence.put(update.binary, update);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        ReadOnlyBroadcastState<String, PrevalenceRecord> prevalence =
+                ctx.getBroadcastState(PREVALENCE);
+        for (Match match : waiting.get()) {
+            LOG.warn(
+                    "Scoring a match for {} at the end of input before every prevalence file was"
+                            + " read ({} expected)",
+                    ctx.getCurrentKey(),
+                    expectedFiles);
+            out.collect(score(match, prevalence.get(ctx.getCurrentKey())));
+        }
+        waiting.clear();
     }
 
     private boolean allLoaded(Iterable<?> loadedFiles) {
