@@ -180,13 +180,15 @@ prepare_user() {
 }
 
 print_log_tail() {
-    local file
+    local file printed=0
     for file in "$CONSOLE_LOG" "$ES_LOGS/capwatch-local.log"; do
         if [[ -s "$file" ]]; then
             log "last lines of $file:"
             tail -n 40 "$file" >&2
+            printed=1
         fi
     done
+    ((printed)) || log "Elasticsearch wrote no log lines yet; its logs go to $ES_LOGS"
 }
 
 kill_group() {
@@ -209,7 +211,9 @@ kill_group() {
 launch() {
     local http_port="$1" transport_port="$2" java_home="$3"
     write_config "$http_port" "$transport_port"
-    rm -f "$SERVER_PID_FILE"
+    # A start killed while creating the keystore leaves this file, and the next start then fails
+    # with FileAlreadyExistsException. No server runs for this home while the lock is held.
+    rm -f "$SERVER_PID_FILE" "$ES_HOME/config/elasticsearch.keystore.tmp"
     : >"$CONSOLE_LOG"
     [[ $EUID -ne 0 ]] || chown "$ES_USER:" "$CONSOLE_LOG"
 
@@ -265,6 +269,8 @@ start() {
     fi
     rm -f "$PID_FILE" "$URL_FILE"
 
+    [[ "$START_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]] && ((START_TIMEOUT_SECONDS > 0)) \
+        || fail "CAPWATCH_ES_START_TIMEOUT='$START_TIMEOUT_SECONDS' is not a positive number of seconds"
     if [[ -n "${CAPWATCH_ES_PORT:-}" ]]; then
         [[ "$CAPWATCH_ES_PORT" =~ ^[0-9]+$ ]] && ((CAPWATCH_ES_PORT >= 1 && CAPWATCH_ES_PORT <= 65535)) \
             || fail "CAPWATCH_ES_PORT='$CAPWATCH_ES_PORT' is not a port number (1-65535)"

@@ -151,20 +151,31 @@ final class DeadLetterWriter {
         }
         List<DocumentRequest> retriable = new ArrayList<>();
         int lastRetriableStatus = 0;
+        // Failed items grouped by status and error type, so that each group is logged once.
+        Map<String, List<DocumentRequest>> failedByCause = new LinkedHashMap<>();
+        Map<String, BulkResponseItem> firstItemByCause = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
             BulkResponseItem item = items.get(i);
             int status = item.status();
             if ((status >= 200 && status < 300) || status == 409) {
                 continue;
             }
-            String errorType = item.error() == null ? "http_" + status : item.error().type();
-            String reason = item.error() == null ? "" : String.valueOf(item.error().reason());
             if (RequestFailure.isRetriableStatus(status) && attempt < MAX_ATTEMPTS) {
                 retriable.add(documents.get(i));
                 lastRetriableStatus = status;
             } else {
-                giveUp(List.of(documents.get(i)), errorType, reason, status);
+                String cause = status + " " + (item.error() == null ? "" : item.error().type());
+                failedByCause
+                        .computeIfAbsent(cause, key -> new ArrayList<>())
+                        .add(documents.get(i));
+                firstItemByCause.putIfAbsent(cause, item);
             }
+        }
+        for (Map.Entry<String, List<DocumentRequest>> group : failedByCause.entrySet()) {
+            BulkResponseItem item = firstItemByCause.get(group.getKey());
+            String errorType = item.error() == null ? "http_" + item.status() : item.error().type();
+            String reason = item.error() == null ? "" : String.valueOf(item.error().reason());
+            giveUp(group.getValue(), errorType, reason, item.status());
         }
         if (retriable.isEmpty()) {
             done.complete(null);

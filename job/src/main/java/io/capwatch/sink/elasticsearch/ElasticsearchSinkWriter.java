@@ -209,6 +209,10 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
             hint =
                     "check the credentials (setUsername/setPassword or setApiKey) and their"
                             + " privileges";
+        } else if (status != null && status == 413) {
+            hint =
+                    "lower setMaxBatchSizeInBytes below the cluster's http.max_content_length"
+                            + " (100 MB by default)";
         } else if (status != null) {
             hint = "check the host URLs (setHosts) and that they point to Elasticsearch";
         } else if (failure.errorType().startsWith("javax.net.ssl.")) {

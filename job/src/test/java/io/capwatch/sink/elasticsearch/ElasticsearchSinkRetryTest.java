@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -188,6 +189,37 @@ class ElasticsearchSinkRetryTest {
             assertEquals(3, job.counter("sinkDeadLettered"));
             assertEquals(0, job.counter("deadLetterWriteFailures"));
             assertEquals(3, listener.received().size());
+        }
+    }
+
+    @Test
+    void rejectedDeadLetterIsCounted() throws Exception {
+        AtomicInteger deadLetterRequests = new AtomicInteger();
+        try (ScriptedBulkEndpoint endpoint =
+                new ScriptedBulkEndpoint(
+                        (requestNumber, items) -> {
+                            if (items.get(0).index().equals(INDEX)) {
+                                return new ItemStatuses(
+                                        item -> item.id().equals("alert-c") ? 400 : 201);
+                            }
+                            // The first dead-letter write is throttled, the retry rejected.
+                            int status = deadLetterRequests.incrementAndGet() == 1 ? 429 : 400;
+                            return new ItemStatuses(item -> status);
+                        })) {
+            RecordingDeadLetterListener listener = new RecordingDeadLetterListener();
+
+            FinishedJob job =
+                    SinkJobs.run(
+                            List.of(A, B, C),
+                            sinkBuilder(endpoint.url(), 5).setDeadLetterListener(listener).build(),
+                            REPORTER);
+
+            assertEquals(2, deadLetterRequests.get());
+            assertEquals(Map.of("alert-c", 2L), sendsById(endpoint, DEAD_LETTER_INDEX));
+            assertEquals(2, job.counter("alertsIndexed"));
+            assertEquals(1, job.counter("sinkDeadLettered"));
+            assertEquals(1, job.counter("deadLetterWriteFailures"));
+            assertEquals(1, listener.received().size());
         }
     }
 
