@@ -52,6 +52,15 @@ java -Xmx1g $opens \
     -Dlog4j.configurationFile="$repo/deploy/local/log4j2-local.properties" \
     -cp "$classpath" io.capwatch.job.CapwatchMain "${args[@]}" "${es_args[@]}"
 
+if [ -n "${es_url:-}" ] && command -v curl >/dev/null; then
+    fields=@timestamp,host.name,process.executable,process.pid,destination.ip,destination.port
+    fields=$fields,event.risk_score,capwatch.severity,capwatch.prevalence.host_count
+    filter=$(echo "$fields" | sed 's/[^,]*/hits.hits._source.&/g')
+    echo
+    echo "Alerts in Elasticsearch (logs-capwatch.alerts-*):"
+    curl -s "$es_url/logs-capwatch.alerts-*/_search?size=20&sort=@timestamp&filter_path=$filter&pretty" \
+        || echo "(failed to query $es_url)"
+fi
 if [ -n "${es_url:-}" ]; then
     cat <<MSG
 

@@ -35,43 +35,56 @@ public final class RunSummary {
 
     public void print(PrintStream out) {
         out.println("capwatch run summary");
-        out.printf("  records read              %,12d%n", get(CounterNames.RECORDS_READ));
+        line(out, "records read", get(CounterNames.RECORDS_READ), "");
         for (EventSource source : EventSource.values()) {
             String name = source.name().toLowerCase(Locale.ROOT);
-            out.printf(
-                    "    %-22s  %,12d events, %,d ignored (event types the rule does not read)%n",
-                    name,
+            line(
+                    out,
+                    "  " + name,
                     get(CounterNames.EVENTS_PREFIX + name),
-                    get(CounterNames.IGNORED_PREFIX + name));
+                    String.format(
+                            "events, %,d ignored (event types the rule does not read)",
+                            get(CounterNames.IGNORED_PREFIX + name)));
         }
-        out.printf("  dead-lettered             %,12d%n", deadLettered());
+        line(out, "dead-lettered", deadLettered(), "");
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             long count = get(CounterNames.DEAD_LETTERED_PREFIX + reason.name());
             if (count > 0) {
-                out.printf("    %-22s  %,12d%n", reason.name(), count);
+                line(out, "  " + reason.name(), count, "");
             }
         }
-        out.printf("  late events               %,12d%n", get(CounterNames.LATE_EVENTS));
-        out.printf(
-                "  starts from user-writable folders %,8d (trusted %,d, unknown signature %,d)%n",
+        line(out, "late events", get(CounterNames.LATE_EVENTS), "");
+        line(
+                out,
+                "starts in user-writable folders",
                 get(CounterNames.STARTS_USER_WRITABLE),
-                get(CounterNames.STARTS_TRUSTED),
-                get(CounterNames.STARTS_UNKNOWN_SIGNATURE));
-        out.printf("  stage-1 candidates        %,12d%n", stage1Candidates());
-        out.printf(
-                "  connections of such executables %,10d (internal %,d, inbound %,d)%n",
+                String.format(
+                        "(trusted %,d, unknown signature %,d)",
+                        get(CounterNames.STARTS_TRUSTED),
+                        get(CounterNames.STARTS_UNKNOWN_SIGNATURE)));
+        line(out, "stage-1 candidates", stage1Candidates(), "untrusted starts");
+        line(
+                out,
+                "connections of those executables",
                 get(CounterNames.CONNECTIONS_USER_WRITABLE),
-                get(CounterNames.CONNECTIONS_INTERNAL),
-                get(CounterNames.CONNECTIONS_INBOUND));
-        out.printf("  stage-2 candidates        %,12d%n", get(CounterNames.CONNECTIONS_EXTERNAL));
-        out.printf(
-                "  matches                   %,12d (suppressed by exceptions %,d)%n",
+                String.format(
+                        "(internal %,d, inbound %,d)",
+                        get(CounterNames.CONNECTIONS_INTERNAL),
+                        get(CounterNames.CONNECTIONS_INBOUND)));
+        line(out, "stage-2 candidates", get(CounterNames.CONNECTIONS_EXTERNAL), "outbound, external");
+        line(
+                out,
+                "matches",
                 get(CounterNames.MATCHES),
-                get(CounterNames.SUPPRESSED));
-        out.printf("  alerts                    %,12d%n", alerts());
+                String.format("(suppressed by exceptions %,d)", get(CounterNames.SUPPRESSED)));
+        line(out, "alerts", alerts(), "");
         if (alerts() == 0) {
             out.println("  why no alert: " + explainNoAlert());
         }
+    }
+
+    private static void line(PrintStream out, String label, long count, String note) {
+        out.printf("  %-34s %,10d %s%n", label, count, note);
     }
 
     /**

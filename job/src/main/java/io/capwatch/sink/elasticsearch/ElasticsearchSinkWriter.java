@@ -45,8 +45,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>A request counts as in flight until its retry delay has passed and its dead letters are
- * written. Before each checkpoint, {@link AsyncSinkWriter} waits for all in-flight requests and
- * then stores the documents still buffered, retries included, in the checkpoint.
+ * written. Before each checkpoint the writer sends every buffered document and waits until each
+ * is indexed or dead-lettered (see {@link #flush}), so a completed checkpoint means its alerts are
+ * in Elasticsearch. Documents still buffered when a snapshot is taken, retries included, are
+ * stored in the checkpoint.
  */
 final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentRequest> {
 
@@ -95,6 +97,17 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 subtask,
                 settings,
                 states.stream().mapToInt(state -> state.getBufferedRequestEntries().size()).sum());
+    }
+
+    /**
+     * Flushes the whole buffer, also before a checkpoint. Flink calls this with {@code false}
+     * before each checkpoint barrier, which in {@link AsyncSinkWriter} only waits for requests in
+     * flight; sending the buffer too keeps alerts from waiting in checkpoint state until the next
+     * batch fills up.
+     */
+    @Override
+    public void flush(boolean endOfInput) throws InterruptedException {
+        super.flush(true);
     }
 
     private static ScheduledExecutorService createScheduler(String threadName) {
