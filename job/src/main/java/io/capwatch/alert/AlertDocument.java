@@ -156,7 +156,7 @@ public final class AlertDocument {
         return doc;
     }
 
-    /** An address as Elasticsearch's {@code ip} type accepts it: no zone, mapped IPv4 kept. */
+    /** Returns an address as Elasticsearch's {@code ip} type accepts it: no zone, mapped IPv4 kept. */
     static String outputAddress(String logged) {
         int zone = logged.indexOf('%');
         String address = zone >= 0 ? logged.substring(0, zone) : logged;

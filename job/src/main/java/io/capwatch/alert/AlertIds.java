@@ -8,9 +8,9 @@ import java.util.HexFormat;
 
 /**
  * Deterministic document ids. An alert's id depends only on the rule id and its start event's
- * identity (key, entity id, start time), never on arrival order, the connection that completed it
- * or wall-clock time, so a replay after a restart and a backfill over the same data write the
- * same document again instead of a second one.
+ * identity (key, entity id, start time). Arrival order, the connection that completed it and
+ * wall-clock time play no part, so a replay after a restart and a backfill over the same data
+ * write the same document again instead of a second one.
  */
 public final class AlertIds {
     private AlertIds() {}

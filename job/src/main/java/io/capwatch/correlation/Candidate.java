@@ -17,7 +17,7 @@ public class Candidate implements Serializable {
     public Trust trust;
     /** Host + correlation path + pid, the key of every correlation operator. */
     public String key;
-    /** Where the signature came from: {@code process} (the start) or {@code image_load}. */
+    /** The signature's origin: {@code process} (the start) or {@code image_load}. */
     public String signatureOrigin;
     /** The normalized event, with fields the alert does not need removed. */
     public SecurityEvent event;

@@ -115,7 +115,7 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
     }
 
     private void selectSignature(SecurityEvent event, String normalized, Collector<Candidate> out) {
-        // A DLL's signature says nothing about the process image: only its own image counts.
+        // A DLL's signature tells nothing about the process image, so only its own image counts.
         if (event.loadedImage == null
                 || !WindowsPath.normalize(event.loadedImage).equals(normalized)) {
             return;

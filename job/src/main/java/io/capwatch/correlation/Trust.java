@@ -1,6 +1,6 @@
 package io.capwatch.correlation;
 
-/** What a code signature says about a process image. */
+/** The verdict of a code signature on a process image. */
 public enum Trust {
     /** {@code code_signature.exists == false} or {@code code_signature.trusted == false}. */
     UNTRUSTED,

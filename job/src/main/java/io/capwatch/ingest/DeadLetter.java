@@ -4,16 +4,16 @@ import io.capwatch.event.DeadLetterReason;
 import java.io.Serializable;
 
 /**
- * A record the job could not use, with the reason. A Flink POJO; {@code original} is the record
- * as read, so nothing is lost.
+ * A record the job could not use, with the reason. A Flink POJO. {@code original} is the record
+ * as read, in full, so the dead-letter output keeps everything the job dropped.
  */
 public class DeadLetter implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public DeadLetterReason reason;
-    /** What was wrong, naming the field and value where there is one. */
+    /** The problem, naming the field and value where there is one. */
     public String detail;
-    /** Where the record came from ({@code file:line}). */
+    /** The record's origin ({@code file:line}). */
     public String origin;
     /** The source format if it was recognized, else {@code null}. */
     public String source;

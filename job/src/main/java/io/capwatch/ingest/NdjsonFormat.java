@@ -26,14 +26,14 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
             new StreamFormatAdapter<>(new TextLineInputFormat(StandardCharsets.UTF_8.name()));
     private final boolean endMarkers;
 
-    /** A format for telemetry: one record per line. */
+    /** Creates a format for telemetry: one record per line. */
     public NdjsonFormat() {
         this(false);
     }
 
     /**
-     * A format that can also mark the end of each file with an extra record whose {@code text}
-     * is {@code null}, so a consumer knows when a file was read completely.
+     * Creates a format that can also mark the end of each file with an extra record whose {@code
+     * text} is {@code null}, so a consumer can tell when a file was read completely.
      */
     public NdjsonFormat(boolean endMarkers) {
         this.endMarkers = endMarkers;

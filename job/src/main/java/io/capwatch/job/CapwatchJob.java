@@ -76,7 +76,7 @@ public final class CapwatchJob {
     }
 
     /**
-     * A file source of NDJSON lines over the given files and folders (see {@link
+     * Creates a file source of NDJSON lines over the given files and folders (see {@link
      * TelemetryFileEnumerator} for which files are read).
      */
     public static FileSource<RawRecord> files(List<String> paths, boolean endMarkers) {
@@ -148,7 +148,7 @@ public final class CapwatchJob {
                 .name("Dead letters");
     }
 
-    /** An empty prevalence input: Flink has no empty bounded source of its own. */
+    /** Creates an empty prevalence input: Flink has no empty bounded source of its own. */
     private static DataStream<RawRecord> noPrevalence(StreamExecutionEnvironment env) {
         return env.fromSequence(0, 0)
                 .uid("prevalence-source")

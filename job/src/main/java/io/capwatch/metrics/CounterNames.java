@@ -24,7 +24,7 @@ public final class CounterNames {
     public static final String STARTS_TRUSTED = "startsTrusted";
     /** Of those, starts whose signature stayed unknown. */
     public static final String STARTS_UNKNOWN_SIGNATURE = "startsUnknownSignature";
-    /** Of the unknown ones, starts treated as untrusted because the rule says so. */
+    /** Of the unknown ones, starts treated as untrusted because the rule is set so. */
     public static final String STARTS_UNKNOWN_AS_UNTRUSTED = "startsUnknownTreatedAsUntrusted";
 
     /** Connections by executables in user-writable folders, before the destination test. */

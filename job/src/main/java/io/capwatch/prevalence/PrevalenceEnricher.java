@@ -27,8 +27,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Prevalence comes from files read as a bounded broadcast input, each ending with an end
  * marker. Until every expected file has been read, matches wait in keyed state, so no alert is
- * scored before its prevalence could be known; once all are in, waiting matches are scored at
- * once. A record replaces the one held for its binary only when its {@code as_of} is newer, so a
+ * scored before its prevalence could be known. Once all files are in, the waiting matches are
+ * scored at once. A record replaces the one held for its binary only when its {@code as_of} is newer, so a
  * stale snapshot read later never wins. The broadcast state is part of every checkpoint, and a
  * job restored from a savepoint keeps the prevalence without reading the files again.
  */

@@ -16,7 +16,7 @@ public class PrevalenceRecord implements Serializable {
     public String binary;
 
     public long hostCount;
-    /** Epoch milliseconds, or {@code null} when the record does not say. */
+    /** Epoch milliseconds, or {@code null} when the record has no {@code first_seen}. */
     public Long firstSeen;
     /** Epoch milliseconds of the snapshot. */
     public long asOf;

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 public record RiskScoring(int unknown, long rareMaxHosts, int rare, long commonMinHosts, int common)
         implements Serializable {
 
-    /** The default scale: 73 unknown, 99 on at most 1 host, 47 from 50 hosts. */
+    /** Returns the default scale: 73 unknown, 99 on at most 1 host, 47 from 50 hosts. */
     public static RiskScoring defaults() {
         return new RiskScoring(73, 1, 99, 50, 47);
     }
