@@ -7,11 +7,11 @@ import io.capwatch.correlation.Candidate;
 import io.capwatch.correlation.CandidateSelector;
 import io.capwatch.correlation.Correlation;
 import io.capwatch.correlation.Match;
-import io.capwatch.event.ParserLimits;
 import io.capwatch.ingest.DeadLetter;
 import io.capwatch.ingest.NdjsonFormat;
 import io.capwatch.ingest.ParseFunction;
 import io.capwatch.ingest.ParsedEvent;
+import io.capwatch.ingest.ParsedRecord;
 import io.capwatch.ingest.RawRecord;
 import io.capwatch.ingest.TelemetryFileEnumerator;
 import io.capwatch.prevalence.PrevalenceEnricher;
@@ -49,6 +49,7 @@ public final class CapwatchJob {
     private final DetectionRule rule;
     private final JobSettings settings;
     private final Source<RawRecord, ?, ?> telemetry;
+    private final Source<ParsedRecord, ?, ?> parsedTelemetry;
     private final Source<RawRecord, ?, ?> prevalence;
     private final int prevalenceFiles;
     private final Sink<IndexedDocument> alertSink;
@@ -66,13 +67,43 @@ public final class CapwatchJob {
             int prevalenceFiles,
             Sink<IndexedDocument> alertSink,
             Sink<IndexedDocument> deadLetterSink) {
+        this(rule, settings, telemetry, null, prevalence, prevalenceFiles, alertSink, deadLetterSink);
+    }
+
+    private CapwatchJob(
+            DetectionRule rule,
+            JobSettings settings,
+            Source<RawRecord, ?, ?> telemetry,
+            Source<ParsedRecord, ?, ?> parsedTelemetry,
+            Source<RawRecord, ?, ?> prevalence,
+            int prevalenceFiles,
+            Sink<IndexedDocument> alertSink,
+            Sink<IndexedDocument> deadLetterSink) {
         this.rule = rule;
         this.settings = settings;
         this.telemetry = telemetry;
+        this.parsedTelemetry = parsedTelemetry;
         this.prevalence = prevalence;
         this.prevalenceFiles = prevalence == null ? 0 : prevalenceFiles;
         this.alertSink = alertSink;
         this.deadLetterSink = deadLetterSink;
+    }
+
+    /**
+     * Creates the job over a source that parses as it reads, such as the Kafka source: its
+     * watermarks come from the source, per partition, rather than after parsing.
+     *
+     * @param prevalence a prevalence source without end markers (a topic), or {@code null}
+     */
+    public static CapwatchJob overParsedSource(
+            DetectionRule rule,
+            JobSettings settings,
+            Source<ParsedRecord, ?, ?> telemetry,
+            Source<RawRecord, ?, ?> prevalence,
+            Sink<IndexedDocument> alertSink,
+            Sink<IndexedDocument> deadLetterSink) {
+        return new CapwatchJob(
+                rule, settings, null, telemetry, prevalence, 0, alertSink, deadLetterSink);
     }
 
     /**
@@ -88,29 +119,47 @@ public final class CapwatchJob {
 
     /** Adds the pipeline to {@code env}. */
     public void addTo(StreamExecutionEnvironment env) {
-        DataStream<RawRecord> raw =
-                env.fromSource(telemetry, WatermarkStrategy.noWatermarks(), "Telemetry")
-                        .uid("telemetry-source");
-
-        SingleOutputStreamOperator<ParsedEvent> parsed =
-                raw.process(
-                                new ParseFunction(
-                                        new ParserLimits(
-                                                settings.maxRecordBytes,
-                                                settings.maxNestingDepth,
-                                                ParserLimits.DEFAULT_MAX_STRING_LENGTH)))
-                        .uid("parse")
-                        .name("Parse and normalize");
-        DataStream<DeadLetter> parseFailures = parsed.getSideOutput(ParseFunction.DEAD_LETTERS);
-
-        DataStream<ParsedEvent> timed =
-                parsed.assignTimestampsAndWatermarks(
-                                EventTimeWatermarks.strategy(
-                                        settings.outOfOrderness,
-                                        settings.idleness,
-                                        settings.watermarkPerRecord))
-                        .uid("event-time")
-                        .name("Assign event time");
+        SingleOutputStreamOperator<ParsedEvent> timed;
+        DataStream<DeadLetter> parseFailures;
+        if (parsedTelemetry != null) {
+            // Parsed in the source, so event time and watermarks come from the source, per split.
+            SingleOutputStreamOperator<ParsedEvent> routed =
+                    env.fromSource(
+                                    parsedTelemetry,
+                                    EventTimeWatermarks.strategy(
+                                            ParsedRecord::eventTime,
+                                            settings.outOfOrderness,
+                                            settings.idleness,
+                                            settings.idleAdvance,
+                                            settings.watermarkPerRecord),
+                                    "Telemetry")
+                            .uid("telemetry-source")
+                            .process(new ParseFunction.Preparsed())
+                            .uid("parse")
+                            .name("Route parsed records");
+            parseFailures = routed.getSideOutput(ParseFunction.DEAD_LETTERS);
+            timed = routed;
+        } else {
+            DataStream<RawRecord> raw =
+                    env.fromSource(telemetry, WatermarkStrategy.noWatermarks(), "Telemetry")
+                            .uid("telemetry-source");
+            SingleOutputStreamOperator<ParsedEvent> parsed =
+                    raw.process(
+                                    new ParseFunction(settings.parserLimits()))
+                            .uid("parse")
+                            .name("Parse and normalize");
+            parseFailures = parsed.getSideOutput(ParseFunction.DEAD_LETTERS);
+            timed =
+                    parsed.assignTimestampsAndWatermarks(
+                                    EventTimeWatermarks.strategy(
+                                            (ParsedEvent e) -> e.event.timestamp,
+                                            settings.outOfOrderness,
+                                            settings.idleness,
+                                            settings.idleAdvance,
+                                            settings.watermarkPerRecord))
+                            .uid("event-time")
+                            .name("Assign event time");
+        }
 
         SingleOutputStreamOperator<Candidate> candidates =
                 timed.process(new CandidateSelector(rule))

@@ -1,6 +1,7 @@
 package io.capwatch.job;
 
 import io.capwatch.ingest.TelemetryFileEnumerator;
+import io.capwatch.kafka.KafkaConnectors;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RuleLoader;
 import java.io.File;
@@ -39,10 +40,13 @@ public final class CapwatchMain implements Callable<Integer> {
 
     @Option(
             names = "--input",
-            required = true,
             paramLabel = "PATH",
-            description = "NDJSON telemetry file or folder (.gz allowed); repeat for more.")
+            description =
+                    "NDJSON telemetry file or folder (.gz allowed); repeat for more. Either this or"
+                            + " --kafka-topic is needed.")
     List<String> inputs = new ArrayList<>();
+
+    @CommandLine.Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(
             names = "--prevalence",
@@ -70,12 +74,31 @@ public final class CapwatchMain implements Callable<Integer> {
 
     @Option(
             names = "--mode",
-            defaultValue = "batch",
             paramLabel = "MODE",
             description =
-                    "batch: a backfill, sorted by key and time (default); streaming: event-time"
-                            + " processing with watermarks and late-event handling.")
+                    "batch: a backfill, sorted by key and time; streaming: event-time processing"
+                            + " with watermarks and late-event handling. Default: batch for files"
+                            + " and bounded Kafka reads, streaming for Kafka topics.")
     String mode;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "PT30S",
+            paramLabel = "DURATION",
+            description =
+                    "Checkpoint interval in streaming mode (default ${DEFAULT-VALUE}); Kafka offsets"
+                            + " are committed and the sinks flushed at each checkpoint.")
+    String checkpointInterval;
+
+    @Option(
+            names = "--idle-advance",
+            defaultValue = "PT5M",
+            paramLabel = "DURATION",
+            description =
+                    "After this long without records an input's event time follows the wall clock,"
+                            + " so the last matches still come out when every input is silent"
+                            + " (default ${DEFAULT-VALUE}; 0 disables).")
+    String idleAdvance;
 
     @Option(
             names = "--parallelism",
@@ -168,25 +191,15 @@ public final class CapwatchMain implements Callable<Integer> {
         StreamExecutionEnvironment env = environment(settings);
 
         OutputTargets targets = OutputTargets.create(settings, rule);
-        CapwatchJob job =
-                new CapwatchJob(
-                        rule,
-                        settings,
-                        CapwatchJob.files(settings.inputs, false),
-                        settings.prevalence.isEmpty()
-                                ? null
-                                : CapwatchJob.files(settings.prevalence, true),
-                        countFiles(settings.prevalence),
-                        targets.alerts(),
-                        targets.deadLetters());
-        job.addTo(env);
+        createJob(settings, rule, targets).addTo(env);
 
         LOG.info(
-                "Starting capwatch: mode={} parallelism={} inputs={} prevalence={} rule={} {}"
-                        + " internalNetworks={} outOfOrderness={} idleness={} alerts={}",
+                "Starting capwatch: mode={} parallelism={} inputs={} kafka={} prevalence={} rule={}"
+                        + " {} internalNetworks={} outOfOrderness={} idleness={} alerts={}",
                 settings.batch ? "batch" : "streaming",
                 settings.parallelism,
                 settings.inputs,
+                settings.kafka == null ? "none" : settings.kafka.describe(),
                 settings.prevalence,
                 rule.metadata().id(),
                 rule.metadata().name(),
@@ -200,8 +213,42 @@ public final class CapwatchMain implements Callable<Integer> {
         return 0;
     }
 
+    /** Builds the job over files or Kafka, as the settings say. */
+    static CapwatchJob createJob(JobSettings settings, DetectionRule rule, OutputTargets targets)
+            throws java.io.IOException {
+        if (settings.kafka != null && !settings.kafka.topics.isEmpty()) {
+            return CapwatchJob.overParsedSource(
+                    rule,
+                    settings,
+                    KafkaConnectors.telemetry(settings.kafka, settings.parserLimits()),
+                    settings.prevalenceTopic == null
+                            ? null
+                            : KafkaConnectors.prevalence(
+                                    settings.kafka, settings.prevalenceTopic, settings.batch),
+                    targets.alerts(),
+                    targets.deadLetters());
+        }
+        return new CapwatchJob(
+                rule,
+                settings,
+                CapwatchJob.files(settings.inputs, false),
+                settings.prevalence.isEmpty() ? null : CapwatchJob.files(settings.prevalence, true),
+                countFiles(settings.prevalence),
+                targets.alerts(),
+                targets.deadLetters());
+    }
+
     JobSettings toSettings() {
         JobSettings settings = new JobSettings();
+        if (inputs.isEmpty() == kafka.topics.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "give either --input or --kafka-topic, not both or none");
+        }
+        if (kafka.used()) {
+            settings.kafka = kafka.toSettings();
+            settings.prevalenceTopic = kafka.prevalenceTopic;
+            settings.deadLetterTopic = kafka.deadLetterTopic;
+        }
         settings.inputs = List.copyOf(inputs);
         for (String input : inputs) {
             if (!Files.exists(Path.of(input))) {
@@ -213,8 +260,10 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.ruleFile = ruleFile;
         settings.internalNetworks = internalNetworks;
         settings.unknownSignatureIsUntrusted = unknownSignatureUntrusted ? Boolean.TRUE : null;
+        boolean unboundedKafka = kafka.reads() && kafka.stoppingOffsets == null;
+        String chosenMode = mode != null ? mode : unboundedKafka ? "streaming" : "batch";
         settings.batch =
-                switch (mode.toLowerCase(Locale.ROOT)) {
+                switch (chosenMode.toLowerCase(Locale.ROOT)) {
                     case "batch" -> true;
                     case "streaming" -> false;
                     default ->
@@ -222,6 +271,14 @@ public final class CapwatchMain implements Callable<Integer> {
                                     new CommandLine(this),
                                     "--mode " + mode + " is invalid; expected batch or streaming");
                 };
+        if (settings.batch && unboundedKafka) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--mode batch needs a bounded read: add --kafka-stopping-offsets latest or"
+                            + " timestamp:<instant>");
+        }
+        settings.checkpointInterval = parseDuration("--checkpoint-interval", checkpointInterval);
+        settings.idleAdvance = parseDuration("--idle-advance", idleAdvance);
         settings.parallelism = parallelism;
         settings.outOfOrderness = parseDuration("--out-of-orderness", outOfOrderness);
         settings.idleness = parseDuration("--idleness", idleness);
@@ -280,6 +337,9 @@ public final class CapwatchMain implements Callable<Integer> {
         env.setRuntimeMode(
                 settings.batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
         env.setParallelism(settings.parallelism);
+        if (!settings.batch && !settings.checkpointInterval.isZero()) {
+            env.enableCheckpointing(settings.checkpointInterval.toMillis());
+        }
         return env;
     }
 

@@ -1,5 +1,7 @@
 package io.capwatch.job;
 
+import io.capwatch.event.ParserLimits;
+import io.capwatch.kafka.KafkaSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,12 @@ public final class JobSettings implements Serializable {
     public Duration outOfOrderness = Duration.ofMinutes(1);
     /** After this long without records an input stops holding the watermark back. */
     public Duration idleness = Duration.ofMinutes(1);
+    /**
+     * After this long without records an input's event time moves on with the wall clock, so
+     * matches are emitted and windows close when every input is silent; zero disables it.
+     */
+    public Duration idleAdvance = Duration.ofMinutes(5);
+
     /** Emit a watermark after every record rather than periodically. */
     public boolean watermarkPerRecord;
 
@@ -50,4 +58,20 @@ public final class JobSettings implements Serializable {
 
     /** {@code host:port} of a Flink cluster's REST endpoint, or {@code null} to run locally. */
     public String flinkCluster;
+
+    /** Checkpoint interval in streaming mode; zero leaves it to the cluster's configuration. */
+    public Duration checkpointInterval = Duration.ofSeconds(30);
+
+    /** Kafka connection and telemetry topics, or {@code null} when Kafka is not used. */
+    public KafkaSettings kafka;
+    /** Compacted topic of prevalence records, or {@code null}. */
+    public String prevalenceTopic;
+    /** Topic for dead letters instead of the dead-letter index, or {@code null}. */
+    public String deadLetterTopic;
+
+    /** Returns the parser's limits from these settings. */
+    public ParserLimits parserLimits() {
+        return new ParserLimits(
+                maxRecordBytes, maxNestingDepth, ParserLimits.DEFAULT_MAX_STRING_LENGTH);
+    }
 }

@@ -1,6 +1,7 @@
 package io.capwatch.job;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.capwatch.kafka.KafkaConnectors;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.sink.elasticsearch.ElasticsearchSink;
 import io.capwatch.sink.elasticsearch.ElasticsearchSinkBuilder;
@@ -39,12 +40,24 @@ record OutputTargets(
             List.of("username", "password", "api_key", "ca_certificate", "ca_fingerprint");
 
     static OutputTargets create(JobSettings settings, DetectionRule rule) throws IOException {
+        Sink<IndexedDocument> deadLettersToKafka =
+                settings.deadLetterTopic == null
+                        ? null
+                        : KafkaConnectors.documents(settings.kafka, settings.deadLetterTopic);
+        String deadLetterTarget =
+                settings.deadLetterTopic == null
+                        ? settings.deadLetterIndex
+                        : "Kafka topic " + settings.deadLetterTopic;
         if (settings.elasticsearchUrls.isEmpty()) {
-            return new OutputTargets(new StdoutSink(), new StdoutSink(), "standard output");
+            return new OutputTargets(
+                    new StdoutSink(),
+                    deadLettersToKafka != null ? deadLettersToKafka : new StdoutSink(),
+                    "standard output (dead letters: "
+                            + (deadLettersToKafka != null ? deadLetterTarget : "standard output")
+                            + ")");
         }
         Map<String, String> secrets = secrets(settings.elasticsearchProperties, System.getenv());
         ElasticsearchSink<IndexedDocument> alerts = sink(settings, secrets);
-        ElasticsearchSink<IndexedDocument> deadLetters = sink(settings, secrets);
         if (settings.installTemplates) {
             try (ElasticsearchClient client = alerts.getConnection().createClient()) {
                 new IndexTemplates(client).install(settings.alertIndex, settings.deadLetterIndex);
@@ -56,13 +69,13 @@ record OutputTargets(
         }
         return new OutputTargets(
                 alerts,
-                deadLetters,
+                deadLettersToKafka != null ? deadLettersToKafka : sink(settings, secrets),
                 "Elasticsearch "
                         + settings.elasticsearchUrls
                         + " index "
                         + settings.alertIndex
                         + " (dead letters: "
-                        + settings.deadLetterIndex
+                        + deadLetterTarget
                         + ")");
     }
 

@@ -76,6 +76,7 @@ public final class PipelineRun {
         settings.outOfOrderness = outOfOrderness;
         settings.watermarkPerRecord = true;
         settings.idleness = Duration.ZERO;
+        settings.idleAdvance = Duration.ZERO;
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
