@@ -1,0 +1,440 @@
+package io.capwatch.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension that provides a real Kafka broker on 127.0.0.1.
+ *
+ * <p>When the environment variable {@value #BOOTSTRAP_VARIABLE} is set, the tests use that broker.
+ * Otherwise the first test class that needs it starts one with {@code deploy/local/kafka.sh start},
+ * with its own {@code CAPWATCH_HOME} under the module's {@code target/} directory. All test classes
+ * in the JVM share that broker, and it stops once, after the last test. Tests create uniquely named
+ * topics, so test classes can run in parallel against one broker.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+ * }</pre>
+ */
+public final class KafkaBroker implements BeforeAllCallback {
+
+    /** The environment variable with the bootstrap servers of an already running broker. */
+    public static final String BOOTSTRAP_VARIABLE = "CAPWATCH_KAFKA_BOOTSTRAP";
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(KafkaBroker.class);
+    private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private volatile RunningBroker broker;
+
+    /** A record to produce: {@code partition} and {@code key} may be null. */
+    public record Message(Integer partition, String key, String value) {
+
+        /** Creates a record with a value only, which the producer's partitioner places. */
+        public static Message of(String value) {
+            return new Message(null, null, value);
+        }
+
+        /** Creates a keyed record, which goes to the partition that its key hashes to. */
+        public static Message keyed(String key, String value) {
+            return new Message(null, key, value);
+        }
+
+        /** Creates a record for the given partition, with an optional key. */
+        public static Message toPartition(int partition, String key, String value) {
+            return new Message(partition, key, value);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        broker =
+                context.getRoot()
+                        .getStore(NAMESPACE)
+                        .getOrComputeIfAbsent(
+                                RunningBroker.class,
+                                key -> RunningBroker.startOrConnect(),
+                                RunningBroker.class);
+    }
+
+    /** Returns the bootstrap servers, such as {@code 127.0.0.1:23456}. */
+    public String bootstrapServers() {
+        return running().bootstrapServers;
+    }
+
+    /**
+     * Creates a topic with {@code partitions} partitions and one replica, named {@code prefix}, a
+     * dash, a counter and a random suffix, and returns its name once the broker has a leader for
+     * every partition.
+     */
+    public String createTopic(String prefix, int partitions) {
+        return createTopic(prefix, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic as {@link #createTopic(String, int)} does, with topic-level settings such as
+     * {@code cleanup.policy=compact}.
+     */
+    public String createTopic(String prefix, int partitions, Map<String, String> configs) {
+        String name = uniqueTopicName(prefix);
+        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
+        Admin admin = running().admin;
+        await(admin.createTopics(List.of(topic)).all(), "create topic " + name);
+        awaitLeaders(admin, name, partitions);
+        return name;
+    }
+
+    /** Returns a topic name that no other test uses. */
+    public static String uniqueTopicName(String prefix) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        return (prefix + "-" + TOPIC_COUNTER.incrementAndGet() + "-" + suffix)
+                .toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Sends each value as a record without a key, waits until the broker has acknowledged all of
+     * them and returns where they were written, in the order given.
+     */
+    public List<RecordMetadata> produce(String topic, List<String> values) {
+        return produceMessages(topic, values.stream().map(Message::of).toList());
+    }
+
+    /**
+     * Sends each message, with its partition and key where given, waits until the broker has
+     * acknowledged all of them and returns where they were written, in the order given.
+     *
+     * @throws IllegalStateException when the broker rejects a record or does not acknowledge it
+     *     in time
+     */
+    public List<RecordMetadata> produceMessages(String topic, List<Message> messages) {
+        KafkaProducer<String, String> producer = running().producer;
+        List<Future<RecordMetadata>> sent = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            sent.add(
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic, message.partition(), message.key(), message.value())));
+        }
+        producer.flush();
+        List<RecordMetadata> written = new ArrayList<>(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            written.add(await(sent.get(i), "produce record " + i + " to " + topic));
+        }
+        return written;
+    }
+
+    /**
+     * Reads every record of every partition of {@code topic}, from the first offset up to the end
+     * offsets at the time of the call, and returns them by partition, then offset.
+     *
+     * @throws IllegalStateException when the end offsets are not reached within {@code timeout}
+     */
+    public List<ConsumerRecord<String, String>> consumeAll(String topic, Duration timeout) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic, ADMIN_TIMEOUT).stream()
+                            .map(info -> new TopicPartition(topic, info.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, ADMIN_TIMEOUT);
+
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reached(consumer, endOffsets)) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new IllegalStateException(
+                            "Timed out after "
+                                    + timeout
+                                    + " reading "
+                                    + topic
+                                    + ": read "
+                                    + records.size()
+                                    + " records, end offsets "
+                                    + endOffsets);
+                }
+                Duration poll = Duration.ofNanos(Math.min(remaining, Duration.ofMillis(500).toNanos()));
+                consumer.poll(poll).forEach(records::add);
+            }
+            records.sort(
+                    Comparator.comparingInt((ConsumerRecord<String, String> r) -> r.partition())
+                            .thenComparingLong(ConsumerRecord::offset));
+            return records;
+        }
+    }
+
+    /** Returns the names of the topics on the broker, internal topics excluded. */
+    public Set<String> listTopics() {
+        return await(running().admin.listTopics().names(), "list topics");
+    }
+
+    /** Returns the partitions of {@code topic} with their leaders. */
+    public TopicDescription describeTopic(String topic) {
+        return await(
+                        running().admin.describeTopics(List.of(topic)).allTopicNames(),
+                        "describe topic " + topic)
+                .get(topic);
+    }
+
+    /** Returns the value of the topic-level setting {@code name}, default or not. */
+    public String topicConfig(String topic, String name) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return await(running().admin.describeConfigs(List.of(resource)).all(), "describe " + topic)
+                .get(resource)
+                .get(name)
+                .value();
+    }
+
+    private static boolean reached(
+            KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> endOffsets) {
+        for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
+            if (consumer.position(end.getKey(), ADMIN_TIMEOUT) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits until every partition of a new topic has a leader, so that the first produce does not
+     * race the broker's metadata update.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                TopicDescription description =
+                        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                if (description.partitions().size() == partitions
+                        && description.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // The broker returns UnknownTopicOrPartitionException until the new topic's metadata
+                // reaches it, so the loop asks again.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for " + topic, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "Topic " + topic + " has no leader for every partition after " + ADMIN_TIMEOUT);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for " + topic, e);
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future, String action) {
+        try {
+            return future.get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Failed to " + action + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out after " + ADMIN_TIMEOUT + " waiting to " + action, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during " + action, e);
+        }
+    }
+
+    private RunningBroker running() {
+        if (broker == null) {
+            throw new IllegalStateException(
+                    "KafkaBroker is not started: register it with @RegisterExtension on a static"
+                            + " field");
+        }
+        return broker;
+    }
+
+    /** The started or connected broker and its clients, closed once by JUnit after the last test class. */
+    static final class RunningBroker implements AutoCloseable {
+
+        private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
+
+        private final String bootstrapServers;
+        private final Path script;
+        private final Path home;
+        private final Thread shutdownHook;
+        private final Admin admin;
+        private final KafkaProducer<String, String> producer;
+
+        private RunningBroker(String bootstrapServers, Path script, Path home) {
+            this.bootstrapServers = bootstrapServers;
+            this.script = script;
+            this.home = home;
+            if (script != null) {
+                shutdownHook = new Thread(this::stopQuietly, "kafka-test-broker-stop");
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            } else {
+                shutdownHook = null;
+            }
+            Properties adminProperties = new Properties();
+            adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            admin = Admin.create(adminProperties);
+
+            Properties producerProperties = new Properties();
+            producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            // A record for a missing topic or partition fails after 5 s instead of 60 s. Topics
+            // that createTopic made have leaders already, so their metadata arrives at once.
+            producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+            producer =
+                    new KafkaProducer<>(
+                            producerProperties, new StringSerializer(), new StringSerializer());
+        }
+
+        static RunningBroker startOrConnect() {
+            String external = System.getenv(BOOTSTRAP_VARIABLE);
+            if (external != null && !external.isBlank()) {
+                return new RunningBroker(external.strip(), null, null);
+            }
+            Path moduleDir =
+                    Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
+            Path script = findScript(moduleDir);
+            Path home = moduleDir.resolve("target").resolve("kafka-" + ProcessHandle.current().pid());
+            ScriptResult start = runScript(script, home, "start");
+            Path bootstrapFile = home.resolve("kafka.bootstrap");
+            if (start.exitCode() != 0 || !Files.exists(bootstrapFile)) {
+                throw new IllegalStateException(
+                        "Failed to start Kafka with "
+                                + script
+                                + " start (exit code "
+                                + start.exitCode()
+                                + "):\n"
+                                + start.output());
+            }
+            try {
+                return new RunningBroker(
+                        Files.readString(bootstrapFile, StandardCharsets.UTF_8).strip(), script, home);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to read " + bootstrapFile, e);
+            }
+        }
+
+        private static Path findScript(Path start) {
+            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path candidate = dir.resolve("deploy/local/kafka.sh");
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+            throw new IllegalStateException(
+                    "deploy/local/kafka.sh not found above "
+                            + start.toAbsolutePath()
+                            + "; set "
+                            + BOOTSTRAP_VARIABLE
+                            + " to use a running broker instead");
+        }
+
+        private record ScriptResult(int exitCode, String output) {}
+
+        private static ScriptResult runScript(Path script, Path home, String command) {
+            try {
+                Files.createDirectories(home);
+                Path log = home.resolve("script-" + command + ".log");
+                ProcessBuilder builder =
+                        new ProcessBuilder("bash", script.toString(), command)
+                                .redirectErrorStream(true)
+                                .redirectOutput(log.toFile());
+                builder.environment().put("CAPWATCH_HOME", home.toString());
+                Process process = builder.start();
+                if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return new ScriptResult(
+                            -1, "timed out after " + SCRIPT_TIMEOUT + "\n" + Files.readString(log));
+                }
+                return new ScriptResult(process.exitValue(), Files.readString(log));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to run " + script + " " + command, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while running " + script, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(10));
+            admin.close(Duration.ofSeconds(10));
+            if (shutdownHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down and runs the hook itself.
+                    return;
+                }
+            }
+            stopQuietly();
+        }
+
+        private void stopQuietly() {
+            if (script == null) {
+                return;
+            }
+            ScriptResult stop = runScript(script, home, "stop");
+            if (stop.exitCode() != 0) {
+                System.err.println("Failed to stop Kafka:\n" + stop.output());
+                return;
+            }
+            deleteQuietly(home);
+        }
+
+        /** Deletes the broker's home, about 45 MB of jars plus its data, after a clean stop. */
+        private static void deleteQuietly(Path dir) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("Failed to delete " + dir + ": " + e);
+            }
+        }
+    }
+}
