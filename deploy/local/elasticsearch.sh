@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs a single-node Elasticsearch for local development and tests, bound to 127.0.0.1 only.
 #
-# Usage: deploy/local/elasticsearch.sh start|stop|status
+# Usage: deploy/local/elasticsearch.sh start|stop|purge|status
+#   purge stops the server and deletes its distribution and data.
 #
 # Environment:
 #   CAPWATCH_HOME                 downloads, data and logs (default: <repo>/.capwatch). Separate
-#                                 homes can run side by side.
+#                                 homes can run side by side. Run as root, the server's files go
+#                                 to /var/tmp/capwatch-elasticsearch/ instead (see ES_BASE).
 #   CAPWATCH_ES_VERSION           Elasticsearch version (default: 8.19.4)
 #   CAPWATCH_ES_PORT              HTTP port; when unset, a free port is picked
 #   CAPWATCH_ES_START_TIMEOUT     seconds to wait for the cluster to respond (default: 120)
@@ -29,7 +31,14 @@ readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8
 
 readonly DOWNLOAD_DIR="$CAPWATCH_HOME/downloads"
 readonly ES_ZIP="$DOWNLOAD_DIR/elasticsearch-${ES_VERSION}.zip"
-readonly ES_BASE="$CAPWATCH_HOME/elasticsearch"
+# Root runs Elasticsearch as $ES_USER, which cannot enter private folders such as /root, where a
+# clone may sit. Root therefore keeps the distribution and data under /var/tmp (searchable by
+# everyone), in a folder named after CAPWATCH_HOME so that separate homes stay apart.
+if ((EUID == 0)); then
+    readonly ES_BASE="/var/tmp/capwatch-elasticsearch/$(printf '%s' "$CAPWATCH_HOME" | sha256sum | cut -c1-16)"
+else
+    readonly ES_BASE="$CAPWATCH_HOME/elasticsearch"
+fi
 readonly ES_HOME="$ES_BASE/elasticsearch-${ES_VERSION}"
 readonly ES_DATA="$ES_BASE/data"
 readonly ES_LOGS="$ES_BASE/logs"
@@ -51,7 +60,7 @@ fail() {
 }
 
 usage() {
-    echo "Usage: $0 start|stop|status" >&2
+    echo "Usage: $0 start|stop|purge|status" >&2
     exit 2
 }
 
@@ -173,9 +182,10 @@ prepare_user() {
             || id -u "$ES_USER" >/dev/null 2>&1 \
             || fail "cannot create the user $ES_USER to run Elasticsearch"
     fi
+    chmod 755 /var/tmp/capwatch-elasticsearch
     chown -R "$ES_USER:" "$ES_BASE"
     if ! setpriv --reuid="$ES_USER" --regid="$ES_USER" --init-groups test -r "$ES_HOME/bin/elasticsearch"; then
-        fail "the user $ES_USER cannot read $ES_HOME; make every parent directory of $CAPWATCH_HOME searchable (chmod o+x)"
+        fail "the user $ES_USER cannot read $ES_HOME; make every parent directory of $ES_BASE searchable (chmod o+x)"
     fi
 }
 
@@ -325,6 +335,13 @@ stop() {
     log "stopped (process group $pgid)"
 }
 
+# Stops the server and deletes its distribution and data, for test runs that leave nothing behind.
+purge() {
+    stop
+    rm -rf "$ES_BASE"
+    log "deleted $ES_BASE"
+}
+
 status() {
     if ! is_running; then
         log "not running"
@@ -346,6 +363,7 @@ main() {
     case "$1" in
         start) start ;;
         stop) stop ;;
+        purge) purge ;;
         status) status ;;
         *) usage ;;
     esac

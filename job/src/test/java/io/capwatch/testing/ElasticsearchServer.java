@@ -282,7 +282,7 @@ public final class ElasticsearchServer implements BeforeAllCallback {
             if (script == null) {
                 return;
             }
-            ScriptResult stop = runScript(script, home, "stop");
+            ScriptResult stop = runScript(script, home, "purge");
             if (stop.exitCode() != 0) {
                 System.err.println("Failed to stop Elasticsearch:\n" + stop.output());
                 return;
