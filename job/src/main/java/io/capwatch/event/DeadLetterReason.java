@@ -10,6 +10,11 @@ public enum DeadLetterReason {
     MISSING_FIELD,
     /** A field the rule needs has the wrong type or an invalid value. */
     INVALID_FIELD,
+    /**
+     * The rest of an input file could not be read (a corrupt or truncated compressed file); the
+     * dead letter names the file and the last line read.
+     */
+    UNREADABLE_INPUT,
     /** The record exceeds a configured size or nesting limit. */
     TOO_LARGE,
     /** The event is older than the watermark allows (beyond the out-of-orderness bound). */

@@ -21,6 +21,7 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
  */
 public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private final StreamFormatAdapter<String> lines =
             new StreamFormatAdapter<>(new TextLineInputFormat(StandardCharsets.UTF_8.name()));
@@ -41,21 +42,28 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
 
     /** Tests whether a record is the end marker of a file. */
     public static boolean isEndMarker(RawRecord record) {
-        return record.text == null;
+        return record.text == null && record.readError == null;
     }
 
     @Override
-    public Reader<RawRecord> createReader(Configuration config, FileSourceSplit split)
-            throws IOException {
-        return new TaggingReader(
-                lines.createReader(config, split), split.path().toString(), endMarkers);
+    public Reader<RawRecord> createReader(Configuration config, FileSourceSplit split) {
+        String path = split.path().toString();
+        try {
+            return new TaggingReader(lines.createReader(config, split), path, endMarkers);
+        } catch (IOException e) {
+            // A compressed file with a broken header fails already when it is opened.
+            return TaggingReader.unreadable(path, endMarkers, e);
+        }
     }
 
     @Override
-    public Reader<RawRecord> restoreReader(Configuration config, FileSourceSplit split)
-            throws IOException {
-        return new TaggingReader(
-                lines.restoreReader(config, split), split.path().toString(), endMarkers);
+    public Reader<RawRecord> restoreReader(Configuration config, FileSourceSplit split) {
+        String path = split.path().toString();
+        try {
+            return new TaggingReader(lines.restoreReader(config, split), path, endMarkers);
+        } catch (IOException e) {
+            return TaggingReader.unreadable(path, endMarkers, e);
+        }
     }
 
     @Override
@@ -72,7 +80,10 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
         private final Reader<String> delegate;
         private final String path;
         private boolean markerPending;
+        private boolean failed;
         private long lastSkipCount;
+
+        private RawRecord pendingFailure;
 
         TaggingReader(Reader<String> delegate, String path, boolean endMarkers) {
             this.delegate = delegate;
@@ -80,12 +91,44 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
             this.markerPending = endMarkers;
         }
 
+        /** A reader for a file that failed to open: one dead letter, then the end. */
+        static TaggingReader unreadable(String path, boolean endMarkers, IOException error) {
+            TaggingReader reader = new TaggingReader(null, path, endMarkers);
+            reader.fail(error);
+            return reader;
+        }
+
+        private void fail(IOException error) {
+            failed = true;
+            pendingFailure =
+                    RawRecord.unreadable(
+                            path + ":" + (lastSkipCount + 1),
+                            "failed to read " + path + " after line " + lastSkipCount + ": " + error);
+        }
+
         @Override
         public RecordIterator<RawRecord> readBatch() throws IOException {
-            RecordIterator<String> batch = delegate.readBatch();
-            if (batch == null) {
-                return markerPending ? endMarker() : null;
+            if (!failed) {
+                try {
+                    RecordIterator<String> batch = delegate.readBatch();
+                    if (batch != null) {
+                        return tag(batch);
+                    }
+                } catch (IOException e) {
+                    // A corrupt or cut-off compressed file: the rest of it is lost, but the job
+                    // goes on with the other files, and the loss becomes one dead letter.
+                    fail(e);
+                }
             }
+            if (pendingFailure != null) {
+                RawRecord failure = pendingFailure;
+                pendingFailure = null;
+                return single(failure, lastSkipCount + 1);
+            }
+            return markerPending ? endMarker() : null;
+        }
+
+        private RecordIterator<RawRecord> tag(RecordIterator<String> batch) {
             return new RecordIterator<>() {
                 private final MutableRecordAndPosition<RawRecord> current =
                         new MutableRecordAndPosition<>();
@@ -98,8 +141,13 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
                     }
                     lastSkipCount = line.getRecordSkipCount();
                     String origin = path + ":" + lastSkipCount;
+                    String text = line.getRecord();
+                    if (lastSkipCount == 1 && text.startsWith(BYTE_ORDER_MARK)) {
+                        // Windows tools start UTF-8 files with a byte order mark; it is not JSON.
+                        text = text.substring(1);
+                    }
                     current.set(
-                            new RawRecord(origin, line.getRecord()),
+                            new RawRecord(origin, text),
                             line.getOffset(),
                             line.getRecordSkipCount());
                     return current;
@@ -114,8 +162,10 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
 
         private RecordIterator<RawRecord> endMarker() {
             markerPending = false;
-            RawRecord marker = new RawRecord(path, null);
-            long skipCount = lastSkipCount + 1;
+            return single(new RawRecord(path, null), lastSkipCount + (failed ? 2 : 1));
+        }
+
+        private static RecordIterator<RawRecord> single(RawRecord record, long skipCount) {
             return new RecordIterator<>() {
                 private boolean done;
 
@@ -125,7 +175,7 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
                         return null;
                     }
                     done = true;
-                    return new RecordAndPosition<>(marker, RecordAndPosition.NO_OFFSET, skipCount);
+                    return new RecordAndPosition<>(record, RecordAndPosition.NO_OFFSET, skipCount);
                 }
 
                 @Override
@@ -135,7 +185,9 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
 
         @Override
         public void close() throws IOException {
-            delegate.close();
+            if (delegate != null) {
+                delegate.close();
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.capwatch.ingest;
 
+import io.capwatch.event.DeadLetterReason;
 import io.capwatch.event.EventParser;
+import io.capwatch.event.ParseResult;
 import io.capwatch.event.ParserLimits;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -34,7 +36,12 @@ public final class ParseFunction extends ProcessFunction<RawRecord, ParsedEvent>
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ParsedEvent> out) {
-        router.route(record.origin, record.text, parser.parse(record.text), ctx, out);
+        ParseResult result =
+                record.readError != null
+                        ? ParseResult.deadLetter(
+                                null, DeadLetterReason.UNREADABLE_INPUT, record.readError)
+                        : parser.parse(record.text);
+        router.route(record.origin, record.text, result, ctx, out);
     }
 
     /** Routes records that a source has parsed already (see {@link ParsedRecord}). */
