@@ -10,8 +10,8 @@ import java.util.Set;
  * {@code execve} and socket system calls, and the system module's socket dataset.
  *
  * <p>Auditbeat writes the same ECS fields as the Endpoint agent for what the rule reads ({@code
- * process.executable}, {@code process.pid}, {@code destination.ip}, {@code host.*}), but it
- * names its events by {@code event.action} and it writes no code signature.
+ * process.executable}, {@code process.pid}, {@code destination.ip}, {@code host.*}), but it names
+ * its events by {@code event.action} and it writes no code signature.
  */
 final class AuditbeatMapper {
 
@@ -28,7 +28,8 @@ final class AuditbeatMapper {
      * The system/socket actions: {@code network_flow} from the kprobe-based dataset, and {@code
      * socket_opened}/{@code socket_closed} from its older versions.
      */
-    private static final Set<String> SOCKET_ACTIONS = Set.of("network_flow", "socket_opened", "socket_closed");
+    private static final Set<String> SOCKET_ACTIONS =
+            Set.of("network_flow", "socket_opened", "socket_closed");
 
     /** The suffix the kernel appends to the path of an executable deleted after it started. */
     private static final String DELETED_SUFFIX = " (deleted)";
@@ -41,9 +42,9 @@ final class AuditbeatMapper {
     }
 
     /**
-     * Returns whether the record comes from Auditbeat's system/socket dataset: {@code
-     * event.module: system} with {@code event.dataset: socket}. Filebeat's and Metricbeat's
-     * system datasets are named {@code system.*} and do not match.
+     * Returns whether the record comes from Auditbeat's system/socket dataset: {@code event.module:
+     * system} with {@code event.dataset: socket}. Filebeat's and Metricbeat's system datasets are
+     * named {@code system.*} and do not match.
      */
     static boolean isSystemSocket(RawRecord record) {
         return "system".equalsIgnoreCase(record.peekText(Field.EVENT_MODULE))
@@ -55,8 +56,8 @@ final class AuditbeatMapper {
      * connected-to} or {@code sent-to} event with a {@code destination.ip} is an outbound
      * connection, whatever its result, because a non-blocking {@code connect} returns {@code
      * EINPROGRESS} and is logged as failed. Every other event is ignored: failed {@code execve}
-     * calls, connections to Unix sockets (no address), accepted connections and received data
-     * (the remote address is the source), and file and identity events.
+     * calls, connections to Unix sockets (no address), accepted connections and received data (the
+     * remote address is the source), and file and identity events.
      */
     static ParseResult mapAuditd(RawRecord record) {
         String action = FieldRules.lowerCase(record.peekText(Field.EVENT_ACTION));
@@ -87,15 +88,15 @@ final class AuditbeatMapper {
     }
 
     /**
-     * Maps a system/socket document that names its process and its destination as a connection,
-     * its direction taken from {@code network.direction}. A flow that the dataset could not
-     * attribute to a process carries no {@code process.executable} and is ignored, as are
-     * events of other actions.
+     * Maps a system/socket document that names its process and its destination as a connection, its
+     * direction taken from {@code network.direction}. A flow that the dataset could not attribute
+     * to a process carries no {@code process.executable} and is ignored, as are events of other
+     * actions.
      *
      * <p>NOTE: {@code @timestamp} of a {@code network_flow} event is when Auditbeat reported the
-     * flow, which can be later than the connection ({@code event.start}). The window is measured
-     * to {@code @timestamp}, so a flow reported more than one window after its process started
-     * does not match.
+     * flow, which can be later than the connection ({@code event.start}). The window is measured to
+     * {@code @timestamp}, so a flow reported more than one window after its process started does
+     * not match.
      */
     static ParseResult mapSystemSocket(RawRecord record) {
         String action = FieldRules.lowerCase(record.peekText(Field.EVENT_ACTION));
@@ -117,7 +118,9 @@ final class AuditbeatMapper {
 
     private static SecurityEvent toEvent(RawRecord record, EventSource source, EventAction action) {
         String hostName =
-                firstNonNull(optionalText(record, Field.HOST_NAME), optionalText(record, Field.HOST_HOSTNAME));
+                firstNonNull(
+                        optionalText(record, Field.HOST_NAME),
+                        optionalText(record, Field.HOST_HOSTNAME));
         SecurityEvent event = EcsMapper.requiredFields(record, source, action, hostName);
         event.eventId = optionalText(record, Field.EVENT_ID);
         EcsMapper.processFields(record, event);
@@ -135,9 +138,9 @@ final class AuditbeatMapper {
     }
 
     /**
-     * Removes the {@code " (deleted)"} suffix that the kernel appends to the path of an
-     * executable unlinked while it runs. Implants often delete themselves after they start, and
-     * their connections must still share the start's key.
+     * Removes the {@code " (deleted)"} suffix that the kernel appends to the path of an executable
+     * unlinked while it runs. Implants often delete themselves after they start, and their
+     * connections must still share the start's key.
      */
     static String withoutDeletedSuffix(String executable) {
         if (executable.endsWith(DELETED_SUFFIX) && executable.length() > DELETED_SUFFIX.length()) {

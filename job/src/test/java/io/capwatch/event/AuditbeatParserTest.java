@@ -160,7 +160,8 @@ class AuditbeatParserTest {
     void invalidDestinationIsInvalid() {
         ObjectNode record = auditdConnected();
         at(record, "destination").put("ip", "192.0.2");
-        assertDeadLetter(parse(record), DeadLetterReason.INVALID_FIELD, "destination.ip", "192.0.2");
+        assertDeadLetter(
+                parse(record), DeadLetterReason.INVALID_FIELD, "destination.ip", "192.0.2");
     }
 
     @ParameterizedTest
@@ -205,7 +206,13 @@ class AuditbeatParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"egress,OUTBOUND", "outbound,OUTBOUND", "ingress,INBOUND", "inbound,INBOUND", "internal,UNKNOWN"})
+    @CsvSource({
+        "egress,OUTBOUND",
+        "outbound,OUTBOUND",
+        "ingress,INBOUND",
+        "inbound,INBOUND",
+        "internal,UNKNOWN"
+    })
     void socketFlowDirection(String direction, Direction expected) {
         ObjectNode record = systemSocketFlow();
         at(record, "network").put("direction", direction);
