@@ -3,8 +3,8 @@ package io.capwatch.rule;
 import java.util.Locale;
 
 /**
- * The operating system a rule profile is written for. Each has its own user-writable folders,
- * its own notion of a trusted binary and its own path rules.
+ * The operating system a rule profile is written for. Each has its own user-writable folders, its
+ * own notion of a trusted binary and its own path rules.
  */
 public enum Platform {
     WINDOWS("windows", false),
@@ -33,11 +33,31 @@ public enum Platform {
     }
 
     /**
-     * Returns whether paths on this platform differ by case. Linux file systems are case
-     * sensitive. NTFS and APFS, in its default format, are not.
+     * Returns whether paths on this platform differ by case. Linux file systems are case sensitive.
+     * NTFS is not, and neither is APFS in its default format.
      */
     public boolean caseSensitivePaths() {
         return caseSensitivePaths;
+    }
+
+    /**
+     * Normalizes an executable path for matching on this platform: Windows paths with {@link
+     * WindowsPath#normalize}, POSIX paths as logged.
+     *
+     * @return the normalized path, or null when {@code path} is null
+     */
+    public String normalizePath(String path) {
+        return this == WINDOWS ? WindowsPath.normalize(path) : path;
+    }
+
+    /**
+     * Tests a path normalized by {@link #normalizePath} against a pattern, case-sensitively where
+     * the platform's file systems are.
+     */
+    public boolean matches(PathGlob glob, String normalizedPath) {
+        return caseSensitivePaths
+                ? glob.matchesCaseSensitive(normalizedPath)
+                : glob.matches(normalizedPath);
     }
 
     /**
@@ -80,9 +100,9 @@ public enum Platform {
     }
 
     /**
-     * Selects the platform whose profile applies to an event: {@code host.os.type} when it names
-     * a platform, else the platform the telemetry source runs on (Auditbeat runs only on Linux),
-     * else the path style of the executable.
+     * Selects the platform whose profile applies to an event: {@code host.os.type} when it names a
+     * platform, else the platform the telemetry source runs on (Auditbeat runs only on Linux), else
+     * the path style of the executable.
      *
      * @param sourcePlatform the only platform the event's source runs on, or null when it runs on
      *     several
