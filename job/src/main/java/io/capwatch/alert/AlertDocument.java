@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.capwatch.correlation.Candidate;
 import io.capwatch.event.SecurityEvent;
 import io.capwatch.rule.IpAddress;
+import io.capwatch.rule.Platform;
 import io.capwatch.rule.RiskScoring;
 import io.capwatch.rule.RuleMetadata;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +84,9 @@ public final class AlertDocument {
         ObjectNode host = doc.putObject("host");
         putIfPresent(host, "id", s.hostId);
         putIfPresent(host, "name", s.hostName);
-        if (s.hostOsType != null) {
-            host.putObject("os").put("type", s.hostOsType);
+        String osType = osType(s, start.platform);
+        if (osType != null) {
+            host.putObject("os").put("type", osType);
         }
 
         if (s.userName != null) {
@@ -110,6 +112,8 @@ public final class AlertDocument {
         putIfPresent(signature, "trusted", s.signatureTrusted);
         putIfPresent(signature, "subject_name", s.signatureSubject);
         putIfPresent(signature, "status", s.signatureStatus);
+        putIfPresent(signature, "signing_id", s.signatureSigningId);
+        putIfPresent(signature, "team_id", s.signatureTeamId);
 
         ObjectNode dest = doc.putObject("destination");
         dest.put("ip", destination);
@@ -135,6 +139,9 @@ public final class AlertDocument {
         ObjectNode capwatch = doc.putObject("capwatch");
         capwatch.put("severity", alert.severity);
         capwatch.put("source", s.source.name().toLowerCase(java.util.Locale.ROOT));
+        if (start.platform != null) {
+            capwatch.put("profile", start.platform.key());
+        }
         capwatch.putObject("signature").put("origin", start.signatureOrigin);
         ObjectNode startNode = capwatch.putObject("start");
         putIfPresent(startNode, "event_id", s.eventId);
@@ -164,6 +171,17 @@ public final class AlertDocument {
             address = address.substring(1, address.length() - 1);
         }
         return address;
+    }
+
+    /**
+     * Returns {@code host.os.type} as the start logged it, else the platform of the profile that
+     * selected the start: Sysmon and Auditbeat events name no operating system.
+     */
+    private static String osType(SecurityEvent s, Platform platform) {
+        if (s.hostOsType != null) {
+            return s.hostOsType;
+        }
+        return platform == null ? null : platform.key();
     }
 
     private static Set<String> hosts(SecurityEvent s) {

@@ -1,6 +1,7 @@
 package io.capwatch.correlation;
 
 import io.capwatch.event.SecurityEvent;
+import io.capwatch.rule.Platform;
 import java.io.Serializable;
 
 /**
@@ -10,24 +11,35 @@ import java.io.Serializable;
 public class Candidate implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Separates the parts of {@link #key}; it cannot occur in host names or Windows paths. */
+    /**
+     * Separates the parts of {@link #key}. It cannot occur in host names or pids, so a key stays
+     * unique even for a POSIX path that contains it: the path is everything between the first
+     * and the last separator.
+     */
     static final char KEY_SEPARATOR = '\u001f';
 
     public CandidateKind kind;
     public Trust trust;
     /** Host + correlation path + pid, the key of every correlation operator. */
     public String key;
-    /** The signature's origin: {@code process} (the start) or {@code image_load}. */
+    /** The platform whose rule profile selected the event. */
+    public Platform platform;
+    /**
+     * The signature's origin: {@code process} (the start), {@code image_load}, or {@code none}
+     * where the profile does not read signatures.
+     */
     public String signatureOrigin;
     /** The normalized event, with fields the alert does not need removed. */
     public SecurityEvent event;
 
     public Candidate() {}
 
-    public Candidate(CandidateKind kind, Trust trust, String key, SecurityEvent event) {
+    public Candidate(
+            CandidateKind kind, Trust trust, String key, Platform platform, SecurityEvent event) {
         this.kind = kind;
         this.trust = trust;
         this.key = key;
+        this.platform = platform;
         this.event = event;
         this.signatureOrigin = "process";
     }

@@ -11,6 +11,9 @@ import io.capwatch.metrics.CounterNames;
 import io.capwatch.metrics.Tally;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.IpAddress;
+import io.capwatch.rule.Platform;
+import io.capwatch.rule.RuleProfile;
+import io.capwatch.rule.SignaturePolicy;
 import io.capwatch.rule.WindowsPath;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,10 +25,11 @@ import org.apache.flink.util.Collector;
  * The stateless front of the correlation: sends late events to the dead-letter output, applies
  * the stage filters that need no state, and turns what is left into small {@link Candidate}s.
  *
- * <p>Everything that cannot take part in a match is dropped here, counted, so the keyed
- * operators downstream see only starts and connections of executables in user-writable folders.
- * A connection of an executable outside those folders can never match, because its key differs
- * from every qualifying start's.
+ * <p>Each event is judged by the rule profile of its platform (see {@link #platformOf}), which
+ * also travels with the candidate to scoring. Everything that cannot take part in a match is
+ * dropped here, counted, so the keyed operators downstream see only starts and connections of
+ * executables in user-writable folders. A connection of an executable outside those folders can
+ * never match, because its key differs from every qualifying start's.
  */
 public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candidate> {
     private static final long serialVersionUID = 1L;
@@ -33,6 +37,7 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
     private final DetectionRule rule;
 
     private transient Tally late;
+    private transient Tally withoutProfile;
     private transient Tally startsUserWritable;
     private transient Tally startsTrusted;
     private transient Tally startsUnknown;
@@ -49,6 +54,7 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
     @Override
     public void open(OpenContext openContext) {
         late = Tally.register(getRuntimeContext(), CounterNames.LATE_EVENTS);
+        withoutProfile = Tally.register(getRuntimeContext(), CounterNames.EVENTS_WITHOUT_PROFILE);
         startsUserWritable = Tally.register(getRuntimeContext(), CounterNames.STARTS_USER_WRITABLE);
         startsTrusted = Tally.register(getRuntimeContext(), CounterNames.STARTS_TRUSTED);
         startsUnknown = Tally.register(getRuntimeContext(), CounterNames.STARTS_UNKNOWN_SIGNATURE);
@@ -83,29 +89,49 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
             return;
         }
 
-        String normalized = WindowsPath.normalize(event.executable);
-        if (!rule.isUserWritablePath(normalized)) {
+        Platform platform = platformOf(event);
+        RuleProfile profile = rule.profile(platform);
+        if (profile == null) {
+            withoutProfile.inc();
+            return;
+        }
+        if (!profile.isUserWritable(event.executable)) {
             return;
         }
         switch (event.action) {
-            case PROCESS_START -> selectStart(event, out);
-            case IMAGE_LOAD -> selectSignature(event, normalized, out);
-            case NETWORK_CONNECTION -> selectConnection(event, out);
+            case PROCESS_START -> selectStart(event, profile, out);
+            case IMAGE_LOAD -> selectSignature(event, platform, out);
+            case NETWORK_CONNECTION -> selectConnection(event, platform, out);
         }
     }
 
-    private void selectStart(SecurityEvent event, Collector<Candidate> out) {
+    private void selectStart(SecurityEvent event, RuleProfile profile, Collector<Candidate> out) {
         startsUserWritable.inc();
+        if (profile.signaturePolicy() == SignaturePolicy.IGNORE) {
+            // The path alone decides, so every start that got this far is a candidate.
+            Candidate candidate =
+                    new Candidate(
+                            CandidateKind.START,
+                            Trust.UNTRUSTED,
+                            keyOf(event),
+                            profile.platform(),
+                            slim(event));
+            candidate.signatureOrigin = "none";
+            out.collect(candidate);
+            return;
+        }
         Trust trust = trustOf(event);
         if (trust == Trust.TRUSTED || trust == Trust.NOT_UNTRUSTED) {
             startsTrusted.inc();
             return;
         }
-        Candidate candidate = new Candidate(CandidateKind.START, trust, keyOf(event), slim(event));
+        Candidate candidate =
+                new Candidate(
+                        CandidateKind.START, trust, keyOf(event), profile.platform(), slim(event));
         if (trust == Trust.UNKNOWN && !isSysmon(event)) {
             // Only Sysmon sends the signature in a later event; for other sources unknown is final.
             startsUnknown.inc();
-            if (!rule.unknownSignatureIsUntrusted()) {
+            if (!profile.unknownSignatureIsUntrusted()) {
                 return;
             }
             unknownAsUntrusted.inc();
@@ -114,16 +140,21 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
         out.collect(candidate);
     }
 
-    private void selectSignature(SecurityEvent event, String normalized, Collector<Candidate> out) {
+    private void selectSignature(SecurityEvent event, Platform platform, Collector<Candidate> out) {
         // A DLL's signature tells nothing about the process image, so only its own image counts.
         if (event.loadedImage == null
-                || !WindowsPath.normalize(event.loadedImage).equals(normalized)) {
+                || !WindowsPath.normalize(event.loadedImage)
+                        .equals(WindowsPath.normalize(event.executable))) {
             return;
         }
-        out.collect(new Candidate(CandidateKind.SIGNATURE, trustOf(event), keyOf(event), slim(event)));
+        Candidate signature =
+                new Candidate(
+                        CandidateKind.SIGNATURE, trustOf(event), keyOf(event), platform, slim(event));
+        out.collect(signature);
     }
 
-    private void selectConnection(SecurityEvent event, Collector<Candidate> out) {
+    private void selectConnection(
+            SecurityEvent event, Platform platform, Collector<Candidate> out) {
         connectionsUserWritable.inc();
         if (event.direction == Direction.INBOUND) {
             connectionsInbound.inc();
@@ -136,7 +167,8 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
             return;
         }
         connectionsExternal.inc();
-        out.collect(new Candidate(CandidateKind.CONNECTION, null, keyOf(event), slim(event)));
+        out.collect(
+                new Candidate(CandidateKind.CONNECTION, null, keyOf(event), platform, slim(event)));
     }
 
     /** Reads the signature of a start (process image) or an image load (loaded image). */
@@ -152,6 +184,14 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
             return Trust.UNKNOWN;
         }
         return Trust.NOT_UNTRUSTED;
+    }
+
+    /**
+     * Selects the platform of an event's profile: {@code host.os.type}, else the platform of its
+     * source, else the style of its executable path (see {@link Platform#select}).
+     */
+    static Platform platformOf(SecurityEvent event) {
+        return Platform.select(event.hostOsType, event.source.platform(), event.executable);
     }
 
     static boolean isSysmon(SecurityEvent event) {

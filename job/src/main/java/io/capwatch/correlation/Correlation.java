@@ -33,7 +33,7 @@ public final class Correlation {
         DataStream<Candidate> withSignatures =
                 candidates
                         .keyBy(candidate -> candidate.key)
-                        .process(new SignatureJoin(rule.unknownSignatureIsUntrusted()))
+                        .process(new SignatureJoin(rule))
                         .uid("signature-join")
                         .name("Join Sysmon starts with their image signature");
 

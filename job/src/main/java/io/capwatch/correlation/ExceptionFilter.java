@@ -4,7 +4,6 @@ import io.capwatch.metrics.CounterNames;
 import io.capwatch.metrics.Tally;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RuleException;
-import io.capwatch.rule.WindowsPath;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.slf4j.Logger;
@@ -36,12 +35,11 @@ final class ExceptionFilter extends RichFilterFunction<Match> {
         var start = match.start.event;
         RuleException exception =
                 rule.suppressingException(
+                        match.start.platform,
                         start.sha256,
                         start.signatureSubject,
-                        WindowsPath.normalize(start.executable),
-                        start.parentExecutable == null
-                                ? null
-                                : WindowsPath.normalize(start.parentExecutable),
+                        start.executable,
+                        start.parentExecutable,
                         start.hostId,
                         start.hostName);
         if (exception == null) {

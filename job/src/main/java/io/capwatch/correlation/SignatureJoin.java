@@ -2,6 +2,8 @@ package io.capwatch.correlation;
 
 import io.capwatch.metrics.CounterNames;
 import io.capwatch.metrics.Tally;
+import io.capwatch.rule.DetectionRule;
+import io.capwatch.rule.RuleProfile;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -16,8 +18,8 @@ import org.apache.flink.util.Collector;
  * <p>A start whose signature is unknown is held until that image load arrives or until the
  * watermark reaches the start's time, whichever comes first. Unsigned or untrusted: the start goes
  * on to the sequence matcher. Trusted: dropped. Still unknown at the watermark: counted, and sent
- * on as untrusted only where the rule treats unknown as untrusted. Starts that already carry
- * their signature and connections pass straight through.
+ * on as untrusted only where the start's rule profile treats unknown as untrusted. Starts that
+ * already carry their signature and connections pass straight through.
  *
  * <p>A start completed by its image load is emitted with the image load's timestamp, because a
  * process function emits with the timestamp of the element it handles. The window is still
@@ -27,7 +29,7 @@ import org.apache.flink.util.Collector;
 final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candidate> {
     private static final long serialVersionUID = 1L;
 
-    private final boolean unknownIsUntrusted;
+    private final DetectionRule rule;
 
     private transient ValueState<Candidate> heldStart;
     private transient ValueState<Candidate> earlySignature;
@@ -35,8 +37,8 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
     private transient Tally startsTrusted;
     private transient Tally unknownAsUntrusted;
 
-    SignatureJoin(boolean unknownIsUntrusted) {
-        this.unknownIsUntrusted = unknownIsUntrusted;
+    SignatureJoin(DetectionRule rule) {
+        this.rule = rule;
     }
 
     @Override
@@ -129,7 +131,8 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
 
     private void resolveUnknown(Candidate start, Collector<Candidate> out) {
         startsUnknown.inc();
-        if (unknownIsUntrusted) {
+        RuleProfile profile = rule.profile(start.platform);
+        if (profile != null && profile.unknownSignatureIsUntrusted()) {
             unknownAsUntrusted.inc();
             start.trust = Trust.UNTRUSTED;
             out.collect(start);

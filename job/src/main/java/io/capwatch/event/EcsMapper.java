@@ -133,7 +133,7 @@ final class EcsMapper {
      * Creates the event with the fields every event needs, checked in this order: timestamp,
      * host, executable, pid, and for a connection the destination address.
      */
-    private static SecurityEvent requiredFields(
+    static SecurityEvent requiredFields(
             RawRecord record, EventSource source, EventAction action, String hostName) {
         SecurityEvent event = new SecurityEvent();
         event.source = source;
@@ -158,7 +158,8 @@ final class EcsMapper {
         return event;
     }
 
-    private static void processFields(RawRecord record, SecurityEvent event) {
+    /** Fills the optional process, host and user fields that every ECS source writes alike. */
+    static void processFields(RawRecord record, SecurityEvent event) {
         event.sequence = record.integer(Field.EVENT_SEQUENCE);
         event.hostOsType = optionalText(record, Field.HOST_OS_TYPE);
         event.userName = optionalText(record, Field.USER_NAME);
@@ -174,6 +175,8 @@ final class EcsMapper {
         event.signatureTrusted = record.bool(Field.PROCESS_SIGNATURE_TRUSTED);
         event.signatureSubject = record.text(Field.PROCESS_SIGNATURE_SUBJECT);
         event.signatureStatus = record.text(Field.PROCESS_SIGNATURE_STATUS);
+        event.signatureSigningId = record.text(Field.PROCESS_SIGNATURE_SIGNING_ID);
+        event.signatureTeamId = record.text(Field.PROCESS_SIGNATURE_TEAM_ID);
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.Objects;
 
 /**
  * Parses one raw telemetry record into a {@link ParseResult}, detecting its format per record:
- * Elastic Endpoint ECS, Sysmon ECS (Winlogbeat, Elastic Agent) or flat Windows-event JSON
- * (NXLog-style). Records of all three formats may be mixed in one stream.
+ * Elastic Endpoint ECS (Windows, Linux, macOS), Sysmon ECS (Winlogbeat, Elastic Agent), Auditbeat
+ * ECS (auditd and system/socket) or flat Windows-event JSON (NXLog-style). Records of all these
+ * formats may be mixed in one stream.
  *
  * <p>{@code parse} throws no exception: bad input, and any unexpected exception while reading a
  * record, become a dead letter with a reason code and a detail message, which names the field and
@@ -80,15 +81,21 @@ public final class EventParser implements Serializable {
         if (EcsMapper.isSysmon(record)) {
             return EcsMapper.mapSysmon(record);
         }
+        if (AuditbeatMapper.isAuditd(record)) {
+            return AuditbeatMapper.mapAuditd(record);
+        }
+        if (AuditbeatMapper.isSystemSocket(record)) {
+            return AuditbeatMapper.mapSystemSocket(record);
+        }
         if (FlatSysmonMapper.isFlatWindowsEvent(record)) {
             return FlatSysmonMapper.map(record);
         }
         return ParseResult.deadLetter(
                 null,
                 DeadLetterReason.UNKNOWN_SHAPE,
-                "the record is JSON but not an Elastic Endpoint, Sysmon ECS or flat Windows event:"
-                        + " none of agent.type, event.module, data_stream.dataset, winlog.channel,"
-                        + " or EventID with Channel identifies the source");
+                "the record is JSON but not an Elastic Endpoint, Sysmon ECS, Auditbeat or flat"
+                        + " Windows event: none of agent.type, event.module, data_stream.dataset,"
+                        + " winlog.channel, or EventID with Channel identifies the source");
     }
 
     /** Turns an exception thrown while reading a record into its dead letter. */

@@ -22,6 +22,7 @@ enum Field {
     EVENT_CODE("event.code"),
     EVENT_ID("event.id"),
     EVENT_SEQUENCE("event.sequence"),
+    EVENT_OUTCOME("event.outcome"),
     WINLOG_EVENT_ID("winlog.event_id"),
     WINLOG_COMPUTER_NAME("winlog.computer_name"),
     WINLOG_RECORD_ID("winlog.record_id"),
@@ -43,6 +44,8 @@ enum Field {
     PROCESS_SIGNATURE_TRUSTED("process.code_signature.trusted"),
     PROCESS_SIGNATURE_SUBJECT("process.code_signature.subject_name"),
     PROCESS_SIGNATURE_STATUS("process.code_signature.status"),
+    PROCESS_SIGNATURE_SIGNING_ID("process.code_signature.signing_id"),
+    PROCESS_SIGNATURE_TEAM_ID("process.code_signature.team_id"),
 
     // ECS image loads: the loaded file and its signature.
     FILE_PATH("file.path"),
@@ -64,6 +67,10 @@ enum Field {
     DESTINATION_IP("destination.ip"),
     DESTINATION_PORT("destination.port"),
     SOURCE_IP("source.ip"),
+
+    // Auditbeat auditd: the system call's result, which older versions write without
+    // event.outcome.
+    AUDITD_RESULT("auditd.result"),
 
     // Flat Windows events (NXLog style).
     FLAT_EVENT_ID("EventID"),

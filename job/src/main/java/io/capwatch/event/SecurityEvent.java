@@ -58,6 +58,10 @@ public class SecurityEvent implements Serializable {
     public Boolean signatureTrusted;
     public String signatureSubject;
     public String signatureStatus;
+    /** macOS {@code process.code_signature.signing_id}, the bundle or binary identifier. */
+    public String signatureSigningId;
+    /** macOS {@code process.code_signature.team_id}, the developer team of the certificate. */
+    public String signatureTeamId;
 
     /** The loaded image's path for image loads ({@code file.path} / Sysmon {@code ImageLoaded}). */
     public String loadedImage;

@@ -224,7 +224,7 @@ public final class CapwatchJob {
                                 PrevalenceKey.of(
                                         match.start.event.sha256, match.start.event.executable))
                 .connect(broadcast)
-                .process(new PrevalenceEnricher(prevalenceFiles, rule.scoring()))
+                .process(new PrevalenceEnricher(prevalenceFiles, rule.scoringByPlatform()))
                 .uid("prevalence-score")
                 .name("Score with fleet prevalence");
     }

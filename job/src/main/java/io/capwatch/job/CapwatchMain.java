@@ -69,7 +69,9 @@ public final class CapwatchMain implements Callable<Integer> {
 
     @Option(
             names = "--unknown-signature-untrusted",
-            description = "Treat starts with no signature data as untrusted.")
+            description =
+                    "Treat starts with no signature data as untrusted, in every rule profile that"
+                            + " verifies signatures.")
     boolean unknownSignatureUntrusted;
 
     @Option(

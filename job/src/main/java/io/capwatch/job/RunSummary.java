@@ -54,6 +54,14 @@ public final class RunSummary {
             }
         }
         line(out, "late events", get(CounterNames.LATE_EVENTS), "");
+        long withoutProfile = get(CounterNames.EVENTS_WITHOUT_PROFILE);
+        if (withoutProfile > 0) {
+            line(
+                    out,
+                    "events without a rule profile",
+                    withoutProfile,
+                    "(the rule has no profile for their OS)");
+        }
         line(
                 out,
                 "starts in user-writable folders",
@@ -103,6 +111,12 @@ public final class RunSummary {
 
     String explainNoAlert() {
         if (get(CounterNames.STARTS_USER_WRITABLE) == 0) {
+            long withoutProfile = get(CounterNames.EVENTS_WITHOUT_PROFILE);
+            if (withoutProfile > 0) {
+                return "no process started from a user-writable folder, and "
+                        + withoutProfile
+                        + " events came from an operating system that the rule has no profile for.";
+            }
             return "no process started from a user-writable folder.";
         }
         if (stage1Candidates() == 0) {

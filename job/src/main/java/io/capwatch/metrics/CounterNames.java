@@ -15,6 +15,8 @@ public final class CounterNames {
     public static final String DEAD_LETTERED_PREFIX = "deadLettered_";
     /** Events older than the watermark, sent to the dead-letter output with reason LATE_EVENT. */
     public static final String LATE_EVENTS = "lateEvents";
+    /** Events of a platform for which the rule has no profile, dropped. */
+    public static final String EVENTS_WITHOUT_PROFILE = "eventsWithoutProfile";
 
     /** Process starts from a user-writable folder, whatever their signature. */
     public static final String STARTS_USER_WRITABLE = "startsFromUserWritableFolders";

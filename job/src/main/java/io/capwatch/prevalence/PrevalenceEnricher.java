@@ -9,7 +9,10 @@ import io.capwatch.ingest.ParseFunction;
 import io.capwatch.ingest.RawRecord;
 import io.capwatch.metrics.CounterNames;
 import io.capwatch.metrics.Tally;
+import io.capwatch.rule.Platform;
 import io.capwatch.rule.RiskScoring;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -23,7 +26,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Joins each match with the fleet prevalence of its binary, held in broadcast state, and scores
- * it.
+ * it by the scoring of the rule profile that selected its start.
  *
  * <p>Prevalence comes from files read as a bounded broadcast input, each ending with an end
  * marker. Until every expected file has been read, matches wait in keyed state, so no alert is
@@ -51,7 +54,7 @@ public final class PrevalenceEnricher
             new ListStateDescriptor<>("matches-waiting-for-prevalence", Types.POJO(Match.class));
 
     private final int expectedFiles;
-    private final RiskScoring scoring;
+    private final Map<Platform, RiskScoring> scoring;
 
     private transient ListState<Match> waiting;
     private transient Tally records;
@@ -61,10 +64,13 @@ public final class PrevalenceEnricher
 
     /**
      * @param expectedFiles how many prevalence files the broadcast input reads; 0 for none
+     * @param scoring the scoring of each rule profile, by platform; a match is scored with the
+     *     one of the profile that selected its start
      */
-    public PrevalenceEnricher(int expectedFiles, RiskScoring scoring) {
+    public PrevalenceEnricher(int expectedFiles, Map<Platform, RiskScoring> scoring) {
         this.expectedFiles = expectedFiles;
-        this.scoring = scoring;
+        this.scoring = new EnumMap<>(Platform.class);
+        this.scoring.putAll(scoring);
     }
 
     @Override
@@ -174,8 +180,21 @@ public final class PrevalenceEnricher
         } else {
             unknown.inc();
         }
-        alert.riskScore = scoring.score(hosts);
+        alert.riskScore = scoringOf(match).score(hosts);
         alert.severity = RiskScoring.severity(alert.riskScore);
         return alert;
+    }
+
+    /**
+     * Returns the scoring of the profile that selected the match's start. A start restored from
+     * state written before profiles existed carries no platform and is scored as Windows, the
+     * only platform such rules described.
+     */
+    private RiskScoring scoringOf(Match match) {
+        Platform platform = match.start.platform == null ? Platform.WINDOWS : match.start.platform;
+        RiskScoring profileScoring = scoring.get(platform);
+        // NOTE: CandidateSelector drops events of platforms without a profile, so the defaults
+        // apply only when a savepoint is restored with a rule that lost the start's profile.
+        return profileScoring != null ? profileScoring : RiskScoring.defaults();
     }
 }

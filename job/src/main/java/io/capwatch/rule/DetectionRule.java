@@ -2,52 +2,45 @@ package io.capwatch.rule;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The compiled detection rule: what qualifies as a stage-1 start and a stage-2 connection, the
- * window between them, the exceptions and the scoring. Immutable and serializable, so it travels
+ * The compiled detection rule: what qualifies as a stage-1 start on each platform (its {@link
+ * RuleProfile}s) and as a stage-2 connection, the window between them, the exceptions and the
+ * scoring. Immutable and serializable, so it travels
  * with the job graph to every operator that needs it.
  */
 public final class DetectionRule implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final RuleMetadata metadata;
-    private final List<String> includePatterns;
-    private final List<String> excludePatterns;
-    private final boolean unknownSignatureIsUntrusted;
+    private final Map<Platform, RuleProfile> profiles;
     private final List<String> internalNetworks;
     private final Duration window;
-    private final RiskScoring scoring;
     private final List<RuleException> exceptions;
 
-    private transient List<PathGlob> includes;
-    private transient List<PathGlob> excludes;
     private transient IpNetworks internal;
 
     DetectionRule(
             RuleMetadata metadata,
-            List<String> includePatterns,
-            List<String> excludePatterns,
-            boolean unknownSignatureIsUntrusted,
+            Map<Platform, RuleProfile> profiles,
             List<String> internalNetworks,
             Duration window,
-            RiskScoring scoring,
             List<RuleException> exceptions) {
         this.metadata = metadata;
-        this.includePatterns = List.copyOf(includePatterns);
-        this.excludePatterns = List.copyOf(excludePatterns);
-        this.unknownSignatureIsUntrusted = unknownSignatureIsUntrusted;
+        EnumMap<Platform, RuleProfile> copy = new EnumMap<>(Platform.class);
+        copy.putAll(profiles);
+        this.profiles = Collections.unmodifiableMap(copy);
         this.internalNetworks = List.copyOf(internalNetworks);
         this.window = window;
-        this.scoring = scoring;
         this.exceptions = List.copyOf(exceptions);
         compile();
     }
 
     private void compile() {
-        includes = includePatterns.stream().map(PathGlob::compile).toList();
-        excludes = excludePatterns.stream().map(PathGlob::compile).toList();
         internal = IpNetworks.parse(internalNetworks);
         exceptions.forEach(RuleException::compile);
     }
@@ -60,54 +53,36 @@ public final class DetectionRule implements Serializable {
     /** Returns a copy of this rule with other internal networks (CIDR notation). */
     public DetectionRule withInternalNetworks(List<String> networks) {
         IpNetworks.parse(networks);
-        return new DetectionRule(
-                metadata,
-                includePatterns,
-                excludePatterns,
-                unknownSignatureIsUntrusted,
-                networks,
-                window,
-                scoring,
-                exceptions);
-    }
-
-    /** Returns a copy of this rule that treats starts with no signature data as untrusted. */
-    public DetectionRule withUnknownSignatureIsUntrusted(boolean value) {
-        return new DetectionRule(
-                metadata,
-                includePatterns,
-                excludePatterns,
-                value,
-                internalNetworks,
-                window,
-                scoring,
-                exceptions);
+        return new DetectionRule(metadata, profiles, networks, window, exceptions);
     }
 
     /**
-     * Tests a path normalized by {@link WindowsPath#normalize} against the stage-1 folders: it
-     * must match an include pattern and no exclude pattern.
+     * Returns a copy of this rule that treats starts with no signature data as untrusted, in
+     * every profile that reads signatures.
      */
-    public boolean isUserWritablePath(String normalizedPath) {
-        if (normalizedPath == null) {
-            return false;
-        }
-        boolean included = false;
-        for (PathGlob glob : includes) {
-            if (glob.matches(normalizedPath)) {
-                included = true;
-                break;
-            }
-        }
-        if (!included) {
-            return false;
-        }
-        for (PathGlob glob : excludes) {
-            if (glob.matches(normalizedPath)) {
-                return false;
-            }
-        }
-        return true;
+    public DetectionRule withUnknownSignatureIsUntrusted(boolean value) {
+        EnumMap<Platform, RuleProfile> changed = new EnumMap<>(Platform.class);
+        profiles.forEach(
+                (platform, profile) ->
+                        changed.put(platform, profile.withUnknownSignatureIsUntrusted(value)));
+        return new DetectionRule(metadata, changed, internalNetworks, window, exceptions);
+    }
+
+    /** Returns the profile for a platform, or null when the rule has none for it. */
+    public RuleProfile profile(Platform platform) {
+        return platform == null ? null : profiles.get(platform);
+    }
+
+    /** Returns the profiles by platform, in {@link Platform} order. */
+    public Map<Platform, RuleProfile> profiles() {
+        return profiles;
+    }
+
+    /** Returns each profile's scoring, by platform. */
+    public Map<Platform, RiskScoring> scoringByPlatform() {
+        EnumMap<Platform, RiskScoring> scoring = new EnumMap<>(Platform.class);
+        profiles.forEach((platform, profile) -> scoring.put(platform, profile.scoring()));
+        return scoring;
     }
 
     public boolean isInternal(IpAddress address) {
@@ -116,20 +91,25 @@ public final class DetectionRule implements Serializable {
 
     /**
      * Returns the first enabled exception that matches the started process, or {@code null}.
+     * Paths are given as logged and compared by the platform's rules (see {@link
+     * Platform#normalizePath} and {@link Platform#matches}).
      *
-     * @param normalizedPath the executable, normalized by {@link WindowsPath#normalize}
-     * @param normalizedParent the parent executable, normalized the same way, or {@code null}
+     * @param platform the platform of the profile that selected the start
+     * @param parentExecutable the parent executable, or {@code null}
      */
     public RuleException suppressingException(
+            Platform platform,
             String sha256,
             String signer,
-            String normalizedPath,
-            String normalizedParent,
+            String executable,
+            String parentExecutable,
             String hostId,
             String hostName) {
+        String normalizedPath = platform.normalizePath(executable);
+        String normalizedParent = platform.normalizePath(parentExecutable);
         for (RuleException exception : exceptions) {
             if (exception.matches(
-                    sha256, signer, normalizedPath, normalizedParent, hostId, hostName)) {
+                    platform, sha256, signer, normalizedPath, normalizedParent, hostId, hostName)) {
                 return exception;
             }
         }
@@ -140,10 +120,6 @@ public final class DetectionRule implements Serializable {
         return metadata;
     }
 
-    public boolean unknownSignatureIsUntrusted() {
-        return unknownSignatureIsUntrusted;
-    }
-
     public List<String> internalNetworks() {
         return internalNetworks;
     }
@@ -152,19 +128,7 @@ public final class DetectionRule implements Serializable {
         return window;
     }
 
-    public RiskScoring scoring() {
-        return scoring;
-    }
-
     public List<RuleException> exceptions() {
         return exceptions;
-    }
-
-    public List<String> includePatterns() {
-        return includePatterns;
-    }
-
-    public List<String> excludePatterns() {
-        return excludePatterns;
     }
 }

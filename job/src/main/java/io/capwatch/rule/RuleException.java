@@ -57,7 +57,9 @@ public final class RuleException implements Serializable {
                 && hosts.isEmpty());
     }
 
+    /** Tests a start whose paths were normalized by {@link Platform#normalizePath}. */
     boolean matches(
+            Platform platform,
             String sha256,
             String signer,
             String normalizedPath,
@@ -71,15 +73,16 @@ public final class RuleException implements Serializable {
                 && (signer == null || !signers.contains(signer.toLowerCase(Locale.ROOT)))) {
             return false;
         }
-        if (!paths.isEmpty() && !anyMatches(pathGlobs, normalizedPath)) {
+        if (!paths.isEmpty() && !anyPathMatches(platform, pathGlobs, normalizedPath)) {
             return false;
         }
-        if (!parentExecutables.isEmpty() && !anyMatches(parentGlobs, normalizedParent)) {
+        if (!parentExecutables.isEmpty()
+                && !anyPathMatches(platform, parentGlobs, normalizedParent)) {
             return false;
         }
         if (!hosts.isEmpty()
-                && !anyMatches(hostGlobs, lower(hostId))
-                && !anyMatches(hostGlobs, lower(hostName))) {
+                && !anyHostMatches(lower(hostId))
+                && !anyHostMatches(lower(hostName))) {
             return false;
         }
         return true;
@@ -89,12 +92,24 @@ public final class RuleException implements Serializable {
         return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 
-    private static boolean anyMatches(List<PathGlob> globs, String value) {
-        if (value == null) {
+    private static boolean anyPathMatches(Platform platform, List<PathGlob> globs, String path) {
+        if (path == null) {
             return false;
         }
         for (PathGlob glob : globs) {
-            if (glob.matches(value)) {
+            if (platform.matches(glob, path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyHostMatches(String host) {
+        if (host == null) {
+            return false;
+        }
+        for (PathGlob glob : hostGlobs) {
+            if (glob.matches(host)) {
                 return true;
             }
         }

@@ -3,6 +3,7 @@ package io.capwatch.rule;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The rule file as written in YAML. Field names follow the file's snake_case keys; {@link
@@ -10,12 +11,23 @@ import java.util.List;
  */
 public final class RuleFile {
     public Metadata rule = new Metadata();
-    public Start start = new Start();
+
+    /** The profiles by platform name ({@code windows}, {@code linux}, {@code macos}). */
+    public Map<String, Profile> profiles;
+
+    /**
+     * The Windows profile's stage 1 in rule files written before profiles existed. A file sets
+     * this or {@link #profiles}, not both.
+     */
+    public Start start;
+
     public Connection connection = new Connection();
     /** ISO-8601 duration, e.g. {@code PT1H}. */
     public String window = "PT1H";
 
-    public Scoring scoring = new Scoring();
+    /** The scoring of every profile that has no {@code scoring} of its own. */
+    public Scoring scoring;
+
     public List<ExceptionEntry> exceptions = new ArrayList<>();
 
     /** Identity and documentation of the rule, copied into every alert. */
@@ -48,6 +60,12 @@ public final class RuleFile {
         public String reference;
     }
 
+    /** The rule for one platform: its stage 1 and its scoring. */
+    public static final class Profile {
+        public Start start;
+        public Scoring scoring;
+    }
+
     /** Stage 1: which process starts qualify. */
     public static final class Start {
         @JsonProperty("executable_includes")
@@ -56,8 +74,13 @@ public final class RuleFile {
         @JsonProperty("executable_excludes")
         public List<String> executableExcludes = new ArrayList<>();
 
+        /** {@code verify} or {@code ignore}; null for the platform's default. */
+        @JsonProperty("signature_policy")
+        public String signaturePolicy;
+
+        /** Null when not set, so that a profile that ignores signatures can reject it. */
         @JsonProperty("unknown_signature_is_untrusted")
-        public boolean unknownSignatureIsUntrusted;
+        public Boolean unknownSignatureIsUntrusted;
     }
 
     /** Stage 2: which connections qualify. */

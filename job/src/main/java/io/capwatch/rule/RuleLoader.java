@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /** Reads and validates a rule file; every error names the key and the value at fault. */
 public final class RuleLoader {
@@ -70,12 +72,6 @@ public final class RuleLoader {
         require(meta != null, origin, "rule", "is missing");
         require(notBlank(meta.id), origin, "rule.id", "is missing");
         require(notBlank(meta.name), origin, "rule.name", "is missing");
-        require(file.start != null, origin, "start", "is missing");
-        require(
-                !file.start.executableIncludes.isEmpty(),
-                origin,
-                "start.executable_includes",
-                "needs at least one pattern");
         require(file.connection != null, origin, "connection", "is missing");
 
         Duration window;
@@ -93,15 +89,7 @@ public final class RuleLoader {
                     origin + ": connection.internal_networks: " + e.getMessage(), e);
         }
 
-        RiskScoring scoring;
-        try {
-            RuleFile.Scoring s = file.scoring;
-            scoring =
-                    new RiskScoring(
-                            s.unknownPrevalence, s.rareMaxHosts, s.rare, s.commonMinHosts, s.common);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
-        }
+        Map<Platform, RuleProfile> profiles = compileProfiles(file, origin);
 
         List<RuleException> exceptions = new ArrayList<>();
         for (int i = 0; i < file.exceptions.size(); i++) {
@@ -152,14 +140,125 @@ public final class RuleLoader {
                         strip(meta.triage),
                         strip(meta.falsePositives));
         return new DetectionRule(
-                metadata,
-                file.start.executableIncludes,
-                file.start.executableExcludes,
-                file.start.unknownSignatureIsUntrusted,
-                file.connection.internalNetworks,
-                window,
-                scoring,
-                exceptions);
+                metadata, profiles, file.connection.internalNetworks, window, exceptions);
+    }
+
+    /**
+     * Compiles {@code profiles}, or for a rule file written before profiles existed, its
+     * top-level {@code start} as the Windows profile: such files described Windows only.
+     */
+    private static Map<Platform, RuleProfile> compileProfiles(RuleFile file, String origin) {
+        RuleFile.Scoring sharedScoring =
+                file.scoring != null ? file.scoring : new RuleFile.Scoring();
+        Map<Platform, RuleProfile> profiles = new EnumMap<>(Platform.class);
+        if (file.profiles == null) {
+            require(
+                    file.start != null,
+                    origin,
+                    "profiles",
+                    "is missing: define at least one of profiles.windows, profiles.linux and"
+                            + " profiles.macos");
+            profiles.put(
+                    Platform.WINDOWS,
+                    compileProfile(
+                            Platform.WINDOWS, file.start, "start", sharedScoring, "", origin));
+            return profiles;
+        }
+        require(
+                file.start == null,
+                origin,
+                "start",
+                "cannot be combined with profiles: move it to profiles.windows.start");
+        require(
+                !file.profiles.isEmpty(),
+                origin,
+                "profiles",
+                "needs at least one of windows, linux and macos");
+        for (Map.Entry<String, RuleFile.Profile> entry : file.profiles.entrySet()) {
+            Platform platform = Platform.ofKey(entry.getKey());
+            if (platform == null) {
+                throw invalid(origin, "profiles key", entry.getKey(), "windows, linux or macos");
+            }
+            String key = "profiles." + entry.getKey();
+            RuleFile.Profile profile = entry.getValue();
+            require(profile != null && profile.start != null, origin, key + ".start", "is missing");
+            RuleFile.Scoring scoring = profile.scoring != null ? profile.scoring : sharedScoring;
+            String scoringContext = profile.scoring != null ? key + ": " : "";
+            profiles.put(
+                    platform,
+                    compileProfile(
+                            platform,
+                            profile.start,
+                            key + ".start",
+                            scoring,
+                            scoringContext,
+                            origin));
+        }
+        return profiles;
+    }
+
+    /**
+     * Compiles one profile. Without a {@code signature_policy}, Linux ignores signatures and the
+     * other platforms verify them.
+     *
+     * @param startKey the key of {@code start} in the file, for error messages
+     * @param scoringContext the prefix that places a scoring error in the file, or empty for the
+     *     top-level {@code scoring}
+     */
+    private static RuleProfile compileProfile(
+            Platform platform,
+            RuleFile.Start start,
+            String startKey,
+            RuleFile.Scoring scoring,
+            String scoringContext,
+            String origin) {
+        require(
+                start.executableIncludes != null && !start.executableIncludes.isEmpty(),
+                origin,
+                startKey + ".executable_includes",
+                "needs at least one pattern");
+        List<String> excludes =
+                start.executableExcludes == null ? List.of() : start.executableExcludes;
+
+        SignaturePolicy policy;
+        if (start.signaturePolicy == null) {
+            policy = platform == Platform.LINUX ? SignaturePolicy.IGNORE : SignaturePolicy.VERIFY;
+        } else {
+            policy = SignaturePolicy.ofKey(start.signaturePolicy);
+            if (policy == null) {
+                throw invalid(
+                        origin,
+                        startKey + ".signature_policy",
+                        start.signaturePolicy,
+                        "verify or ignore");
+            }
+        }
+        require(
+                policy == SignaturePolicy.VERIFY || start.unknownSignatureIsUntrusted == null,
+                origin,
+                startKey + ".unknown_signature_is_untrusted",
+                "has no effect with signature_policy: ignore, which counts every start as"
+                        + " untrusted; remove it");
+
+        RiskScoring riskScoring;
+        try {
+            riskScoring =
+                    new RiskScoring(
+                            scoring.unknownPrevalence,
+                            scoring.rareMaxHosts,
+                            scoring.rare,
+                            scoring.commonMinHosts,
+                            scoring.common);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(origin + ": " + scoringContext + e.getMessage(), e);
+        }
+        return new RuleProfile(
+                platform,
+                start.executableIncludes,
+                excludes,
+                policy,
+                Boolean.TRUE.equals(start.unknownSignatureIsUntrusted),
+                riskScoring);
     }
 
     private static String strip(String value) {

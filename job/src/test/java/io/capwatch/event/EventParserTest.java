@@ -504,6 +504,50 @@ class EventParserTest {
         assertNull(assertEvent(parse(record)).destinationIp);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"exec", "fork"})
+    void endpointLinuxStart(String action) {
+        ObjectNode record = endpointStart();
+        at(record, "event").put("action", action);
+        at(record, "host.os").put("type", "linux");
+        ObjectNode process = at(record, "process");
+        process.put("executable", "/tmp/.x/beacon");
+        process.remove("code_signature");
+        SecurityEvent event = assertEvent(parse(record));
+        assertEquals(EventSource.ENDPOINT, event.source);
+        assertEquals(EventAction.PROCESS_START, event.action);
+        assertEquals("linux", event.hostOsType);
+        assertEquals("/tmp/.x/beacon", event.executable);
+        assertNull(event.signatureExists);
+        assertNull(event.signatureTrusted);
+    }
+
+    @Test
+    void endpointLinuxAlreadyRunningIsIgnored() {
+        ObjectNode record = endpointStart();
+        at(record, "event").put("action", "already_running").putArray("type").add("info");
+        at(record, "host.os").put("type", "linux");
+        assertIgnored(parse(record), EventSource.ENDPOINT);
+    }
+
+    @Test
+    void endpointMacosSignatureFields() {
+        ObjectNode record = endpointStart();
+        at(record, "host.os").put("type", "macos");
+        ObjectNode process = at(record, "process");
+        process.put("executable", "/Users/u/Downloads/Viewer.app/Contents/MacOS/Viewer");
+        ObjectNode signature = process.putObject("code_signature");
+        signature.put("exists", true).put("trusted", false).put("status", "code failed to satisfy specified code requirement(s)");
+        signature.put("signing_id", "com.example.viewer").put("team_id", "ABCDE12345");
+        SecurityEvent event = assertEvent(parse(record));
+        assertEquals("macos", event.hostOsType);
+        assertEquals(Boolean.TRUE, event.signatureExists);
+        assertEquals(Boolean.FALSE, event.signatureTrusted);
+        assertEquals("com.example.viewer", event.signatureSigningId);
+        assertEquals("ABCDE12345", event.signatureTeamId);
+        assertNull(event.signatureSubject);
+    }
+
     // Sysmon ECS.
 
     @ParameterizedTest(name = "code {0} -> {1}")
@@ -903,8 +947,7 @@ class EventParserTest {
             strings = {
                 "{}",
                 "{\"message\":\"<13>May 14 10:00:30 ws-a1 agent: upload queue flushed\",\"log\":{\"syslog\":{\"priority\":13}}}",
-                "{\"event\":{\"module\":\"auditd\",\"action\":\"executed\"},\"process\":{\"pid\":1,\"executable\":\"/bin/uname\"}}",
-                "{\"event\":{\"module\":\"system\",\"dataset\":\"socket\"},\"destination\":{\"ip\":\"10.0.2.15\"}}",
+                "{\"event\":{\"module\":\"system\",\"dataset\":\"system.cpu\"},\"host\":{\"name\":\"lnx-b2\"}}",
                 "{\"EventID\":4688}",
                 "{\"Channel\":\"Security\"}",
                 "{\"agent\":{\"type\":\"winlogbeat\"},\"winlog\":{\"channel\":\"Security\"}}",

@@ -91,6 +91,57 @@ final class Records {
                         .formatted(eventId));
     }
 
+    /** Returns an Auditbeat auditd {@code execve} event, as Auditbeat 8 writes it. */
+    static ObjectNode auditdExecuted() {
+        return parseObject(
+                """
+                {"@timestamp":"2024-05-14T10:00:00.000Z",
+                 "agent":{"type":"auditbeat"},
+                 "event":{"module":"auditd","action":"executed","category":["process"],"type":["start"],
+                          "outcome":"success","kind":"event"},
+                 "auditd":{"result":"success","sequence":8972,"message_type":"syscall"},
+                 "host":{"id":"7e1b0a9c","name":"lnx-b2","os":{"type":"linux"}},
+                 "user":{"id":"1001","name":"user01"},
+                 "process":{"pid":31337,"executable":"/tmp/.x/beacon","name":"beacon",
+                            "parent":{"pid":30001},"args":["/tmp/.x/beacon","-d"]}}
+                """);
+    }
+
+    /** Returns an Auditbeat auditd {@code connect} event to a public address. */
+    static ObjectNode auditdConnected() {
+        return parseObject(
+                """
+                {"@timestamp":"2024-05-14T10:00:05.000Z",
+                 "agent":{"type":"auditbeat"},
+                 "event":{"module":"auditd","action":"connected-to","category":["network"],
+                          "type":["connection","start"],"outcome":"failure"},
+                 "auditd":{"result":"fail","data":{"syscall":"connect","exit":"EINPROGRESS",
+                           "socket":{"addr":"192.0.2.1","family":"ipv4","port":"4444"}}},
+                 "host":{"id":"7e1b0a9c","name":"lnx-b2"},
+                 "network":{"direction":"egress"},
+                 "destination":{"ip":"192.0.2.1","port":"4444"},
+                 "process":{"pid":31337,"executable":"/tmp/.x/beacon","name":"beacon"}}
+                """);
+    }
+
+    /** Returns an Auditbeat system/socket {@code network_flow} event. */
+    static ObjectNode systemSocketFlow() {
+        return parseObject(
+                """
+                {"@timestamp":"2024-05-14T10:01:00.000Z",
+                 "agent":{"type":"auditbeat"},
+                 "event":{"module":"system","dataset":"socket","action":"network_flow",
+                          "category":["network"],"type":["info","connection"],
+                          "start":"2024-05-14T10:00:05.000Z"},
+                 "host":{"name":"lnx-b2"},
+                 "network":{"direction":"egress","transport":"tcp","type":"ipv4"},
+                 "source":{"ip":"10.20.0.31","port":40112},
+                 "destination":{"ip":"192.0.2.1","port":4444},
+                 "user":{"id":"1001","name":"user01"},
+                 "process":{"pid":31337,"name":"beacon","executable":"/tmp/.x/beacon"}}
+                """);
+    }
+
     static ObjectNode parseObject(String json) {
         try {
             return (ObjectNode) JSON.readTree(json);

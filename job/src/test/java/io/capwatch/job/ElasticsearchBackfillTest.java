@@ -41,12 +41,17 @@ class ElasticsearchBackfillTest {
         String deadLetterIndex = ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-test");
 
         runBackfill(alertIndex, deadLetterIndex);
-        assertEquals(3, ELASTICSEARCH.count(alertIndex));
+        assertEquals(5, ELASTICSEARCH.count(alertIndex));
         Map<String, Integer> scores = scoresByExecutable(alertIndex);
         assertEquals(99, scores.get("C:\\Users\\alice\\Downloads\\invoice-viewer.exe"));
         assertEquals(
                 66, scores.get("C:\\Users\\bob\\AppData\\Local\\Temp\\7zS1A2B\\setup-helper.exe"));
         assertEquals(73, scores.get("C:\\ProgramData\\Updater\\svchost.exe"));
+        assertEquals(47, scores.get("/dev/shm/.kworker"), "Linux, prevalence unknown");
+        assertEquals(
+                73,
+                scores.get("/Users/carol/Downloads/PDFTools.app/Contents/MacOS/PDFTools"),
+                "macOS, prevalence unknown");
 
         JsonNode mapping =
                 ELASTICSEARCH.request("GET", "/" + alertIndex + "/_mapping", null).json();
@@ -54,12 +59,15 @@ class ElasticsearchBackfillTest {
         assertEquals(
                 "ip", properties.path("destination").path("properties").path("ip").path("type").asText());
         assertEquals("date", properties.path("@timestamp").path("type").asText());
+        assertEquals(
+                "keyword",
+                properties.path("capwatch").path("properties").path("profile").path("type").asText());
 
         long deadLetters = ELASTICSEARCH.count(deadLetterIndex);
         assertEquals(1, deadLetters, "the sample's one truncated line");
 
         runBackfill(alertIndex, deadLetterIndex);
-        assertEquals(3, ELASTICSEARCH.count(alertIndex), "a second run must not duplicate alerts");
+        assertEquals(5, ELASTICSEARCH.count(alertIndex), "a second run must not duplicate alerts");
         assertEquals(1, ELASTICSEARCH.count(deadLetterIndex));
     }
 
@@ -86,7 +94,7 @@ class ElasticsearchBackfillTest {
                         targets.deadLetters())
                 .addTo(env);
         RunSummary summary = new RunSummary(env.execute("backfill test").getAllAccumulatorResults());
-        assertEquals(3, summary.alerts());
+        assertEquals(5, summary.alerts());
     }
 
     private static Map<String, Integer> scoresByExecutable(String index) {
@@ -104,7 +112,7 @@ class ElasticsearchBackfillTest {
                     source.path("process").path("executable").asText(),
                     source.path("event").path("risk_score").asInt());
         }
-        assertTrue(scores.size() == 3, "alerts: " + scores);
+        assertTrue(scores.size() == 5, "alerts: " + scores);
         return scores;
     }
 

@@ -149,6 +149,41 @@ class PathGlobTest {
         assertFalse(PathGlob.compile("/tmp/*").matches("/var/tmp/payload"));
     }
 
+    @ParameterizedTest(name = "{0} matches {1} case-sensitively: {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/tmp/*|/tmp/.x/beacon|true",
+                "/tmp/*|/TMP/.x/beacon|false",
+                "/tmp/*|\\tmp\\beacon|false",
+                "/home/*/Downloads/*|/home/u/Downloads/a.out|true",
+                "/home/*/Downloads/*|/home/u/downloads/a.out|false",
+                "/home/*/Downloads/*|/home/u/x/Downloads/a.out|true",
+                "/run/user/*/*|/run/user/1000/app|true",
+                "/run/user/*/*|/run/user/1000|false",
+                "/dev/shm/?|/dev/shm/x|true",
+                "/dev/shm/?|/dev/shm/xy|false",
+                "*/Beacon|/tmp/Beacon|true",
+                "*/Beacon|/tmp/beacon|false",
+            })
+    void caseSensitiveMatching(String pattern, String path, boolean matches) {
+        assertEquals(matches, PathGlob.compile(pattern).matchesCaseSensitive(path));
+    }
+
+    @Test
+    void caseSensitiveKeepsPatternAsWritten() {
+        // Case-insensitive matching normalizes the pattern; case-sensitive matching does not.
+        PathGlob glob = PathGlob.compile("*/Downloads/*");
+        assertTrue(glob.matches("/home/u/downloads/a.out"));
+        assertFalse(glob.matchesCaseSensitive("/home/u/downloads/a.out"));
+        assertTrue(glob.matchesCaseSensitive("/home/u/Downloads/a.out"));
+    }
+
+    @Test
+    void nullPathDoesNotMatchCaseSensitively() {
+        assertFalse(PathGlob.compile("*").matchesCaseSensitive(null));
+    }
+
     @Test
     void nullPathDoesNotMatch() {
         assertFalse(PathGlob.compile("*").matches(null));
