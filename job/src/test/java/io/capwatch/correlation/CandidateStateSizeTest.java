@@ -6,6 +6,7 @@ import io.capwatch.event.Direction;
 import io.capwatch.event.EventAction;
 import io.capwatch.event.EventSource;
 import io.capwatch.event.SecurityEvent;
+import io.capwatch.rule.Platform;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -52,6 +53,7 @@ class CandidateStateSizeTest {
                                 start.hostId,
                                 "\\users\\bob\\appdata\\local\\temp\\7zs1a2b\\setup-helper.exe",
                                 start.pid),
+                        Platform.WINDOWS,
                         start);
 
         TypeSerializer<Candidate> serializer =
