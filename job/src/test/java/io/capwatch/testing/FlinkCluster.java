@@ -13,15 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -179,12 +175,9 @@ public final class FlinkCluster implements BeforeAllCallback {
     /** The started or connected cluster, closed once by JUnit after the last test class. */
     static final class RunningCluster implements AutoCloseable {
 
-        /** Long enough for a first start that downloads the Flink jars. */
-        private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
-
         private final String address;
-        private final Path script;
-        private final Path home;
+        /** The script that started the cluster, or {@code null} for an external cluster. */
+        private final ServiceScript script;
         private final Thread shutdownHook;
         private final HttpClient http =
                 HttpClient.newBuilder()
@@ -192,10 +185,9 @@ public final class FlinkCluster implements BeforeAllCallback {
                         .connectTimeout(Duration.ofSeconds(10))
                         .build();
 
-        private RunningCluster(String address, Path script, Path home) {
+        private RunningCluster(String address, ServiceScript script) {
             this.address = address;
             this.script = script;
-            this.home = home;
             if (script != null) {
                 shutdownHook = new Thread(this::stopQuietly, "flink-test-cluster-stop");
                 Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -207,69 +199,24 @@ public final class FlinkCluster implements BeforeAllCallback {
         static RunningCluster startOrConnect() {
             String external = System.getenv(ADDRESS_VARIABLE);
             if (external != null && !external.isBlank()) {
-                return new RunningCluster(external.strip(), null, null);
+                return new RunningCluster(external.strip(), null);
             }
-            Path moduleDir =
-                    Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
-            Path script = findScript(moduleDir);
-            Path home =
-                    moduleDir.resolve("target").resolve("flink-" + ProcessHandle.current().pid());
-            ScriptResult start = runScript(script, home, "start");
-            Path addressFile = home.resolve("flink.address");
+            ServiceScript script = ServiceScript.forThisJvm("flink.sh", "flink", ADDRESS_VARIABLE);
+            ServiceScript.Result start = script.run("start");
+            Path addressFile = script.home().resolve("flink.address");
             if (start.exitCode() != 0 || !Files.exists(addressFile)) {
                 throw new IllegalStateException(
                         "Failed to start Flink with "
-                                + script
+                                + script.script()
                                 + " start (exit code "
                                 + start.exitCode()
                                 + "):\n"
                                 + start.output());
             }
             try {
-                return new RunningCluster(Files.readString(addressFile).strip(), script, home);
+                return new RunningCluster(Files.readString(addressFile).strip(), script);
             } catch (IOException e) {
                 throw new UncheckedIOException("Failed to read " + addressFile, e);
-            }
-        }
-
-        private static Path findScript(Path start) {
-            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve("deploy/local/flink.sh");
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-            throw new IllegalStateException(
-                    "deploy/local/flink.sh not found above "
-                            + start.toAbsolutePath()
-                            + "; set "
-                            + ADDRESS_VARIABLE
-                            + " to use a running cluster instead");
-        }
-
-        private record ScriptResult(int exitCode, String output) {}
-
-        private static ScriptResult runScript(Path script, Path home, String command) {
-            try {
-                Files.createDirectories(home);
-                Path log = home.resolve("script-" + command + ".log");
-                ProcessBuilder builder =
-                        new ProcessBuilder("bash", script.toString(), command)
-                                .redirectErrorStream(true)
-                                .redirectOutput(log.toFile());
-                builder.environment().put("CAPWATCH_HOME", home.toString());
-                Process process = builder.start();
-                if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    return new ScriptResult(
-                            -1, "timed out after " + SCRIPT_TIMEOUT + "\n" + Files.readString(log));
-                }
-                return new ScriptResult(process.exitValue(), Files.readString(log));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to run " + script + " " + command, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while running " + script, e);
             }
         }
 
@@ -304,21 +251,13 @@ public final class FlinkCluster implements BeforeAllCallback {
             if (script == null) {
                 return;
             }
-            ScriptResult stop = runScript(script, home, "stop");
+            ServiceScript.Result stop = script.run("stop");
             if (stop.exitCode() != 0) {
                 System.err.println("Failed to stop Flink:\n" + stop.output());
                 return;
             }
-            deleteQuietly(home);
-        }
-
-        /** Deletes the cluster's home after a clean stop: 70 MB of jars, its logs and uploads. */
-        private static void deleteQuietly(Path dir) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("Failed to delete " + dir + ": " + e);
-            }
+            // 70 MB of jars, the logs and the uploaded job jars.
+            script.deleteHome();
         }
     }
 }
