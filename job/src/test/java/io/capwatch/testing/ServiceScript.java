@@ -35,8 +35,8 @@ final class ServiceScript {
      */
     static ServiceScript forThisJvm(String name, String homePrefix, String variable) {
         Path moduleDir = Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
-        Path home =
-                moduleDir.resolve("target").resolve(homePrefix + "-" + ProcessHandle.current().pid());
+        String homeName = homePrefix + "-" + ProcessHandle.current().pid();
+        Path home = moduleDir.resolve("target").resolve(homeName);
         for (Path dir = moduleDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("deploy/local").resolve(name);
             if (Files.isRegularFile(candidate)) {
