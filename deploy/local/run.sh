@@ -5,7 +5,10 @@
 # Usage: deploy/local/run.sh [job options]
 #   Without options it backfills the sample telemetry in deploy/sample/. Any option of the job
 #   can be given (deploy/local/run.sh --help lists them). --es-url, or CAPWATCH_ES_URL, names an
-#   Elasticsearch to use instead of starting one.
+#   Elasticsearch to use instead of starting one. The paths given to --input, --prevalence, --rule
+#   and --es-properties are made absolute, because a Flink cluster's processes resolve them in
+#   their own working directory.
+#   deploy/local/run.sh --flink-cluster "$(deploy/local/flink.sh start)" submits to a local cluster.
 # Needs Java 17 and Maven 3.8 or newer.
 set -euo pipefail
 
@@ -15,7 +18,29 @@ export CAPWATCH_HOME=${CAPWATCH_HOME:-$repo/.capwatch}
 command -v java >/dev/null || { echo "java not found: install a Java 17 JDK" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "mvn not found: install Maven 3.8 or newer" >&2; exit 1; }
 
-args=("$@")
+# Prints a local path as an absolute one; a URI such as s3://bucket/path is printed as it is.
+absolute_path() {
+    case "$1" in
+        *://*) echo "$1" ;;
+        *) realpath -m -- "$1" ;;
+    esac
+}
+
+args=()
+path_option=
+for arg in "$@"; do
+    if [ -n "$path_option" ]; then
+        arg=$(absolute_path "$arg")
+        path_option=
+    else
+        case "$arg" in
+            --input|--prevalence|--rule|--es-properties) path_option=1 ;;
+            --input=*|--prevalence=*|--rule=*|--es-properties=*)
+                arg="${arg%%=*}=$(absolute_path "${arg#*=}")" ;;
+        esac
+    fi
+    args+=("$arg")
+done
 if [ ${#args[@]} -eq 0 ]; then
     args=(--input "$repo/deploy/sample/telemetry" --prevalence "$repo/deploy/sample/prevalence.ndjson")
 fi
@@ -28,10 +53,9 @@ done
 
 echo "Building capwatch (mvn package, tests skipped)..."
 (cd "$repo" && mvn -q -B -ntp -DskipTests package)
-(cd "$repo" && mvn -q -B -ntp -pl job dependency:build-classpath \
-    -Dmdep.includeScope=compile -Dmdep.outputFile=target/local-classpath.txt)
 jar=$(ls "$repo"/job/target/capwatch-job-*.jar | grep -v original | head -n 1)
-classpath="$jar:$(cat "$repo/job/target/local-classpath.txt")"
+# The package phase writes the job's compile and provided dependencies, Flink included, there.
+classpath="$jar:$(cat "$repo/job/target/client-classpath.txt")"
 
 es_args=()
 if [ -z "${wants_help:-}" ] && [ -z "${has_es:-}" ]; then

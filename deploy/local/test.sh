@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of capwatch: unit tests, Flink MiniCluster tests and the tests against a real
-# Elasticsearch, which this script starts on a free loopback port and stops again at the end.
+# Runs every test of capwatch: unit tests, Flink MiniCluster tests, the tests against a real
+# Elasticsearch, and the integration tests that submit the packaged job to a real Flink session
+# cluster. The script starts Elasticsearch and the Flink cluster on free loopback ports and stops
+# them again at the end.
 #
 # Usage: deploy/local/test.sh [extra Maven arguments]
 # Needs Java 17 and Maven 3.8 or newer; everything else is fetched from Maven Central.
@@ -13,6 +15,7 @@ command -v java >/dev/null || { echo "java not found: install a Java 17 JDK" >&2
 command -v mvn >/dev/null || { echo "mvn not found: install Maven 3.8 or newer" >&2; exit 1; }
 
 stop_services() {
+    "$repo/deploy/local/flink.sh" stop || true
     "$repo/deploy/local/elasticsearch.sh" stop || true
 }
 trap stop_services EXIT
@@ -20,6 +23,10 @@ trap stop_services EXIT
 "$repo/deploy/local/elasticsearch.sh" start
 CAPWATCH_ES_URL=$(cat "$CAPWATCH_HOME/elasticsearch.url")
 export CAPWATCH_ES_URL
+
+"$repo/deploy/local/flink.sh" start
+CAPWATCH_FLINK_ADDRESS=$(cat "$CAPWATCH_HOME/flink.address")
+export CAPWATCH_FLINK_ADDRESS
 
 cd "$repo"
 mvn -B -ntp verify "$@"

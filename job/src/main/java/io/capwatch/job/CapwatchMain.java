@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,7 +184,26 @@ public final class CapwatchMain implements Callable<Integer> {
     int maxNestingDepth;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CapwatchMain()).execute(args));
+        boolean runByFlink = isRunByFlink();
+        int exitCode = new CommandLine(new CapwatchMain()).execute(args);
+        if (!runByFlink) {
+            System.exit(exitCode);
+        }
+        if (exitCode != 0) {
+            throw new IllegalStateException(
+                    "capwatch failed with exit code " + exitCode + "; see the messages above");
+        }
+    }
+
+    /**
+     * Returns whether Flink runs this main method as a packaged program: {@code flink run} in its
+     * client, or a JobManager for a jar submitted through REST ({@code /jars/<id>/run}). Both set a
+     * context environment. System.exit would end the JobManager in the second case, so main then
+     * returns or throws instead.
+     */
+    static boolean isRunByFlink() {
+        return StreamExecutionEnvironment.getExecutionEnvironment()
+                instanceof StreamContextEnvironment;
     }
 
     @Override
@@ -210,8 +230,18 @@ public final class CapwatchMain implements Callable<Integer> {
                 settings.idleness,
                 targets.description());
         JobExecutionResult result = env.execute("capwatch: " + rule.metadata().name());
+        if (!result.isJobExecutionResult()) {
+            // A detached submission (flink run -d, or REST) returns before the job ends.
+            System.out.println(
+                    "capwatch submitted Flink job "
+                            + result.getJobID()
+                            + " detached; once it finishes, its counters are in the job's"
+                            + " accumulators (web UI, or GET /jobs/<id>/accumulators)");
+            return 0;
+        }
         new RunSummary(result.getAllAccumulatorResults()).print(System.out);
         System.out.println("  alerts written to " + targets.description());
+        System.out.println("  Flink job " + result.getJobID());
         return 0;
     }
 

@@ -14,15 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * JUnit 5 extension that provides a real Elasticsearch cluster on 127.0.0.1.
@@ -140,11 +135,9 @@ public final class ElasticsearchServer implements BeforeAllCallback {
     /** The started or connected cluster, closed once by JUnit after the last test class. */
     static final class RunningServer implements AutoCloseable {
 
-        private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
-
         private final String url;
-        private final Path script;
-        private final Path home;
+        /** The script that started the server, or {@code null} for an external server. */
+        private final ServiceScript script;
         private final Thread shutdownHook;
         private final HttpClient http =
                 HttpClient.newBuilder()
@@ -152,10 +145,9 @@ public final class ElasticsearchServer implements BeforeAllCallback {
                         .connectTimeout(Duration.ofSeconds(10))
                         .build();
 
-        private RunningServer(String url, Path script, Path home) {
+        private RunningServer(String url, ServiceScript script) {
             this.url = url;
             this.script = script;
-            this.home = home;
             if (script != null) {
                 shutdownHook = new Thread(this::stopQuietly, "elasticsearch-test-server-stop");
                 Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -167,28 +159,23 @@ public final class ElasticsearchServer implements BeforeAllCallback {
         static RunningServer startOrConnect() {
             String external = System.getenv(URL_VARIABLE);
             if (external != null && !external.isBlank()) {
-                return new RunningServer(stripTrailingSlash(external.strip()), null, null);
+                return new RunningServer(stripTrailingSlash(external.strip()), null);
             }
-            Path moduleDir =
-                    Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
-            Path script = findScript(moduleDir);
-            Path home =
-                    moduleDir
-                            .resolve("target")
-                            .resolve("elasticsearch-" + ProcessHandle.current().pid());
-            ScriptResult start = runScript(script, home, "start");
-            Path urlFile = home.resolve("elasticsearch.url");
+            ServiceScript script =
+                    ServiceScript.forThisJvm("elasticsearch.sh", "elasticsearch", URL_VARIABLE);
+            ServiceScript.Result start = script.run("start");
+            Path urlFile = script.home().resolve("elasticsearch.url");
             if (start.exitCode() != 0 || !Files.exists(urlFile)) {
                 throw new IllegalStateException(
                         "Failed to start Elasticsearch with "
-                                + script
+                                + script.script()
                                 + " start (exit code "
                                 + start.exitCode()
                                 + "):\n"
                                 + start.output());
             }
             try {
-                return new RunningServer(Files.readString(urlFile).strip(), script, home);
+                return new RunningServer(Files.readString(urlFile).strip(), script);
             } catch (IOException e) {
                 throw new UncheckedIOException("Failed to read " + urlFile, e);
             }
@@ -196,48 +183,6 @@ public final class ElasticsearchServer implements BeforeAllCallback {
 
         private static String stripTrailingSlash(String url) {
             return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        }
-
-        private static Path findScript(Path start) {
-            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve("deploy/local/elasticsearch.sh");
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-            throw new IllegalStateException(
-                    "deploy/local/elasticsearch.sh not found above "
-                            + start.toAbsolutePath()
-                            + "; set "
-                            + URL_VARIABLE
-                            + " to use a running cluster instead");
-        }
-
-        private record ScriptResult(int exitCode, String output) {}
-
-        private static ScriptResult runScript(Path script, Path home, String command) {
-            try {
-                Files.createDirectories(home);
-                Path log = home.resolve("script-" + command + ".log");
-                ProcessBuilder builder =
-                        new ProcessBuilder("bash", script.toString(), command)
-                                .redirectErrorStream(true)
-                                .redirectOutput(log.toFile());
-                Map<String, String> environment = builder.environment();
-                environment.put("CAPWATCH_HOME", home.toString());
-                Process process = builder.start();
-                if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    return new ScriptResult(
-                            -1, "timed out after " + SCRIPT_TIMEOUT + "\n" + Files.readString(log));
-                }
-                return new ScriptResult(process.exitValue(), Files.readString(log));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to run " + script + " " + command, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while running " + script, e);
-            }
         }
 
         Response send(String method, String path, String jsonBody) {
@@ -282,24 +227,13 @@ public final class ElasticsearchServer implements BeforeAllCallback {
             if (script == null) {
                 return;
             }
-            ScriptResult stop = runScript(script, home, "purge");
+            ServiceScript.Result stop = script.run("purge");
             if (stop.exitCode() != 0) {
                 System.err.println("Failed to stop Elasticsearch:\n" + stop.output());
                 return;
             }
-            deleteQuietly(home);
-        }
-
-        /**
-         * Deletes the server's home, about 200 MB of download, distribution and data, after a clean
-         * stop.
-         */
-        private static void deleteQuietly(Path dir) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("Failed to delete " + dir + ": " + e);
-            }
+            // About 200 MB of download, distribution and data.
+            script.deleteHome();
         }
     }
 }
