@@ -1,5 +1,6 @@
 package io.capwatch.job;
 
+import io.capwatch.prevalence.PrevalenceDerivation;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,4 +51,15 @@ public final class JobSettings implements Serializable {
 
     /** {@code host:port} of a Flink cluster's REST endpoint, or {@code null} to run locally. */
     public String flinkCluster;
+
+    // Fleet prevalence derived by the job, and alert grouping. Both are off by default.
+
+    /** Derive fleet prevalence from the process starts read, next to any prevalence files. */
+    public boolean derivePrevalence;
+    /** How long a start counts towards its binary's derived prevalence. */
+    public Duration prevalenceLookBack = PrevalenceDerivation.Settings.DEFAULT_LOOK_BACK;
+    /** The time span of one sketch of derived prevalence. */
+    public Duration prevalenceBucket = PrevalenceDerivation.Settings.DEFAULT_BUCKET;
+    /** Group each binary's alerts per event-time window of this length; {@code null} for none. */
+    public Duration groupAlertsWindow;
 }

@@ -30,15 +30,16 @@ import org.apache.flink.util.Collector;
  * start.
  *
  * <p>A record is emitted for every change of the rounded estimate while it, or the last emitted
- * count, is at most {@code exactUpTo}; above that on a change of at least {@code relativeChange},
- * or once per bucket for a smaller change. Its {@code as_of} is the event time of the start (or
- * timer) that changed the estimate, moved forward to one millisecond after the binary's previous
- * record when needed, so that each record is newer than the one before and the enricher, which
- * keeps only newer records, takes every one.
+ * count, is at most {@code exactUpTo}. Above that, a change of at least {@code relativeChange} is
+ * emitted at once, and a smaller one is held back until a timer at the end of the bucket emits the
+ * estimate of that moment. Its {@code as_of} is the event time of the start (or timer) behind the
+ * estimate, moved forward to one millisecond after the binary's previous record when needed, so
+ * that each record is newer than the one before and the enricher, which keeps only newer records,
+ * takes every one.
  *
  * <p>At the end of input (watermark {@link Long#MAX_VALUE}, also at the end of every key in batch
- * mode) the timers drop nothing and emit nothing: the last estimate stays in effect, rather than
- * every count falling to 0 once the input has ended.
+ * mode) the timers emit any held-back estimate but drop no bucket: the final estimate stays in
+ * effect, rather than every count falling to 0 once the input has ended.
  */
 public final class PrevalenceEstimator
         extends KeyedProcessFunction<String, ProcessStart, PrevalenceRecord> {
@@ -91,6 +92,10 @@ public final class PrevalenceEstimator
         public long oldestBucket = Long.MAX_VALUE;
         /** The start of the newest bucket held. Every older bucket is also in the older union. */
         public long newestBucket = Long.MIN_VALUE;
+        /** The estimate after the latest change, or -1 before the first. */
+        public long currentHostCount = -1;
+        /** The event time of the latest change of the estimate. */
+        public long currentReference = Long.MIN_VALUE;
         /** The host count last emitted, or -1 before the first record. */
         public long emittedHostCount = -1;
         /** The {@code as_of} last emitted. */
@@ -180,29 +185,38 @@ public final class PrevalenceEstimator
             olderUnion.update(HostSketches.toBytes(older));
             newest = HostSketches.fromBytes(buckets.get(state.newestBucket));
         }
-        emitIfChanged(ctx.getCurrentKey(), state, estimate(newest), reference, out);
+        state.currentHostCount = estimate(newest);
+        state.currentReference = reference;
+        if (!emit(ctx.getCurrentKey(), state, false, out)) {
+            ctx.timerService().registerEventTimeTimer(bucketOf(reference) + bucketMillis);
+        }
         progress.update(state);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PrevalenceRecord> out)
             throws Exception {
-        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
-            return;
-        }
         Progress state = progress.value();
-        if (state == null || expiryOf(state.oldestBucket) > timestamp) {
+        if (state == null) {
             return;
         }
-        if (!dropBuckets(state, timestamp, ctx.timerService())) {
-            emitIfChanged(ctx.getCurrentKey(), state, 0, timestamp, out);
-            buckets.clear();
-            olderUnion.clear();
-            progress.clear();
-            return;
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        if (!endOfInput && expiryOf(state.oldestBucket) <= timestamp) {
+            if (!dropBuckets(state, timestamp, ctx.timerService())) {
+                state.currentHostCount = 0;
+                state.currentReference = timestamp;
+                emit(ctx.getCurrentKey(), state, true, out);
+                buckets.clear();
+                olderUnion.clear();
+                progress.clear();
+                return;
+            }
+            HllSketch newest = HostSketches.fromBytes(buckets.get(state.newestBucket));
+            state.currentHostCount = estimate(newest);
+            state.currentReference = Math.max(timestamp, state.currentReference);
         }
-        HllSketch newest = HostSketches.fromBytes(buckets.get(state.newestBucket));
-        emitIfChanged(ctx.getCurrentKey(), state, estimate(newest), timestamp, out);
+        // Every timer, the end-of-bucket one in particular, emits an estimate held back before.
+        emit(ctx.getCurrentKey(), state, true, out);
         progress.update(state);
     }
 
@@ -244,18 +258,13 @@ public final class PrevalenceEstimator
     }
 
     /**
-     * Keeps one timer per binary, at the expiry of its oldest bucket, rather than one per bucket:
-     * each timer stores the key, which is larger than a one-host sketch. {@link Long#MAX_VALUE}
-     * stands for no bucket.
+     * Keeps one expiry timer per binary, at the expiry of its oldest bucket, rather than one per
+     * bucket, because each timer stores the key, which is larger than a one-host sketch. {@link
+     * Long#MAX_VALUE} is no bucket. The old timer is left to fire, as it may share its instant
+     * with an end-of-bucket timer, and a timer that finds nothing to do does nothing.
      */
     private void moveTimer(TimerService timers, long fromBucket, long toBucket) {
-        if (fromBucket == toBucket) {
-            return;
-        }
-        if (fromBucket != Long.MAX_VALUE) {
-            timers.deleteEventTimeTimer(expiryOf(fromBucket));
-        }
-        if (toBucket != Long.MAX_VALUE) {
+        if (fromBucket != toBucket && toBucket != Long.MAX_VALUE) {
             timers.registerEventTimeTimer(expiryOf(toBucket));
         }
     }
@@ -282,24 +291,29 @@ public final class PrevalenceEstimator
                 settings.lgK(), List.of(HostSketches.fromBytes(older), newest));
     }
 
-    private void emitIfChanged(
-            String binary,
-            Progress state,
-            long hostCount,
-            long reference,
-            Collector<PrevalenceRecord> out) {
+    /**
+     * Emits the current estimate if it differs from the last one emitted and, unless {@code
+     * force}, if the change is significant (see the class comment).
+     *
+     * @return false when a change was held back
+     */
+    private boolean emit(
+            String binary, Progress state, boolean force, Collector<PrevalenceRecord> out) {
+        long hostCount = state.currentHostCount;
         long last = state.emittedHostCount;
-        if (hostCount == last || (last < 0 && hostCount == 0)) {
-            return;
+        if (hostCount < 0 || hostCount == last || (last < 0 && hostCount == 0)) {
+            return true;
         }
+        long reference = state.currentReference;
         boolean significant =
-                last < 0
+                force
+                        || last < 0
                         || hostCount <= settings.exactUpTo()
                         || last <= settings.exactUpTo()
                         || Math.abs(hostCount - last) >= settings.relativeChange() * last
                         || bucketOf(reference) != state.emittedBucket;
         if (!significant) {
-            return;
+            return false;
         }
         long asOf =
                 state.emittedAsOf == Long.MIN_VALUE
@@ -317,6 +331,7 @@ public final class PrevalenceEstimator
         state.emittedHostCount = hostCount;
         state.emittedAsOf = asOf;
         state.emittedBucket = bucketOf(asOf);
+        return true;
     }
 
     private long bucketOf(long timestamp) {

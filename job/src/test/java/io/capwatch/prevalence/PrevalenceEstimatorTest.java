@@ -81,6 +81,26 @@ class PrevalenceEstimatorTest {
     }
 
     @Test
+    void heldBackCountIsEmittedAtBucketEnd() throws Exception {
+        try (var harness = harness(SETTINGS)) {
+            startOnHosts(harness, 60, DAY_0);
+            assertEquals(57, last(harness).hostCount);
+            harness.processWatermark(DAY_0 + DAY);
+            assertEquals(60, last(harness).hostCount);
+            assertEquals(DAY_0 + 59, last(harness).asOf);
+        }
+    }
+
+    @Test
+    void heldBackCountIsEmittedAtEndOfInput() throws Exception {
+        try (var harness = harness(SETTINGS)) {
+            startOnHosts(harness, 60, DAY_0);
+            harness.processWatermark(Long.MAX_VALUE);
+            assertEquals(60, last(harness).hostCount);
+        }
+    }
+
+    @Test
     void repeatedHostEmitsOnce() throws Exception {
         try (var harness = harness(SETTINGS)) {
             harness.processElement(start("h1", DAY_0), DAY_0);
