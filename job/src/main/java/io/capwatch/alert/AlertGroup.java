@@ -35,7 +35,7 @@ public class AlertGroup implements Serializable {
     /** The time of the latest match, epoch milliseconds. */
     public long lastMatch = Long.MIN_VALUE;
     public int maxRiskScore;
-    /** Host names as first seen, in no particular order; see {@link #sortedHosts()}. */
+    /** Host names as first seen, in no particular order ({@link #sortedHosts()} orders them). */
     public String[] hosts = new String[0];
     /** The first match time of each of {@link #hosts}, at the same index. */
     public long[] hostFirstMatch = new long[0];

@@ -3,6 +3,7 @@ package io.capwatch.alert;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -198,6 +201,13 @@ class GroupAlertsTest {
         assertEquals(1, restoredRun.size());
         assertEquals(uninterrupted.get(0).id(), restoredRun.get(0).id());
         assertArrayEquals(uninterrupted.get(0).json(), restoredRun.get(0).json());
+    }
+
+    @Test
+    void stateTypesAreFlinkPojos() {
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(AlertGroup.class));
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(Alert.class));
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(ScoreInputs.class));
     }
 
     private static JsonNode group(IndexedDocument document) throws Exception {

@@ -1,13 +1,16 @@
 package io.capwatch.prevalence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -278,6 +281,14 @@ class PrevalenceEstimatorTest {
             System.out.println("Keyed state of one binary: " + bytes + " bytes");
             return bytes;
         }
+    }
+
+    @Test
+    void stateTypesAreFlinkPojos() {
+        assertInstanceOf(
+                PojoTypeInfo.class, TypeInformation.of(PrevalenceEstimator.Progress.class));
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(ProcessStart.class));
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(PrevalenceRecord.class));
     }
 
     static ProcessStart start(String host, long timestamp) {
