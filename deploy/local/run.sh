@@ -68,7 +68,8 @@ if [ -z "${wants_help:-}" ] && [ -z "${has_es:-}" ]; then
     es_args=(--es-url "$es_url")
 fi
 
-# The module openings Flink needs on Java 17 (the same list as its own config.yaml).
+# The JVM options the job needs on Java 17: the module openings Flink needs (the same list as
+# its own config.yaml) and the incubator module that DataSketches serializes sketches with.
 opens=$(sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' "$repo/job/pom.xml")
 
 # shellcheck disable=SC2086

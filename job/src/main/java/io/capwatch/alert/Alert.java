@@ -1,6 +1,7 @@
 package io.capwatch.alert;
 
 import io.capwatch.correlation.Match;
+import io.capwatch.prevalence.PrevalenceSource;
 import java.io.Serializable;
 
 /** A scored match, ready to be written as an ECS alert document. A Flink POJO. */
@@ -16,8 +17,12 @@ public class Alert implements Serializable {
     public long hostCount;
     public Long firstSeen;
     public Long asOf;
+    /** The input the prevalence record came from, or {@code null} when none was found. */
+    public PrevalenceSource prevalenceSource;
     public int riskScore;
     public String severity;
+    /** The anchors of the risk scale {@link #riskScore} was computed on. */
+    public ScoreInputs scoreInputs;
 
     public Alert() {}
 }

@@ -159,8 +159,30 @@ public final class AlertDocument {
                 prevalence.put("first_seen", Instant.ofEpochMilli(alert.firstSeen).toString());
             }
             prevalence.put("as_of", Instant.ofEpochMilli(alert.asOf).toString());
+            if (alert.prevalenceSource != null) {
+                prevalence.put("source", alert.prevalenceSource.label());
+            }
+        }
+        if (alert.scoreInputs != null) {
+            putScoreInputs(capwatch.putObject("score").putObject("inputs"), alert);
         }
         return doc;
+    }
+
+    /**
+     * Writes what {@code event.risk_score} was computed from: the host count, when known, and the
+     * anchors of the rule's risk scale (see {@link RiskScoring}).
+     */
+    private static void putScoreInputs(ObjectNode inputs, Alert alert) {
+        if (alert.prevalenceKnown) {
+            inputs.put("host_count", alert.hostCount);
+        }
+        ScoreInputs anchors = alert.scoreInputs;
+        inputs.put("unknown_prevalence", anchors.unknownPrevalence);
+        inputs.put("rare_max_hosts", anchors.rareMaxHosts);
+        inputs.put("rare", anchors.rare);
+        inputs.put("common_min_hosts", anchors.commonMinHosts);
+        inputs.put("common", anchors.common);
     }
 
     /** Returns an address as Elasticsearch's {@code ip} type accepts it: no zone, mapped IPv4 kept. */

@@ -1,6 +1,7 @@
 package io.capwatch.job;
 
 import io.capwatch.alert.Alert;
+import io.capwatch.alert.AlertGrouping;
 import io.capwatch.alert.DeadLetterDocument;
 import io.capwatch.alert.ToAlertDocument;
 import io.capwatch.correlation.Candidate;
@@ -14,9 +15,12 @@ import io.capwatch.ingest.ParsedEvent;
 import io.capwatch.ingest.ParsedRecord;
 import io.capwatch.ingest.RawRecord;
 import io.capwatch.ingest.TelemetryFileEnumerator;
+import io.capwatch.prevalence.PrevalenceDerivation;
 import io.capwatch.prevalence.PrevalenceEnricher;
 import io.capwatch.prevalence.PrevalenceKey;
+import io.capwatch.prevalence.PrevalenceRecord;
 import io.capwatch.rule.DetectionRule;
+import io.capwatch.rule.RiskScoring;
 import io.capwatch.sink.elasticsearch.IndexedDocument;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -167,15 +171,28 @@ public final class CapwatchJob {
                         .name("Late check and stage filters");
         DataStream<DeadLetter> lateEvents = candidates.getSideOutput(ParseFunction.DEAD_LETTERS);
 
-        Correlation correlation = Correlation.apply(candidates, rule);
-        SingleOutputStreamOperator<Alert> alerts = score(correlation.matches(), env);
+        // Fleet prevalence derived from every process start, when enabled.
+        DataStream<PrevalenceRecord> derivedPrevalence =
+                settings.derivePrevalence
+                        ? PrevalenceDerivation.apply(timed, derivationSettings())
+                        : null;
 
-        alerts.map(new ToAlertDocument(rule.metadata(), settings.alertIndex))
-                .uid("alert-documents")
-                .name("Alert documents")
-                .sinkTo(alertSink)
-                .uid("alert-sink")
-                .name("Alerts");
+        Correlation correlation = Correlation.apply(candidates, rule);
+        SingleOutputStreamOperator<Alert> alerts =
+                score(correlation.matches(), env, derivedPrevalence);
+
+        // One document per alert, or per binary and window when grouping is enabled.
+        DataStream<IndexedDocument> alertDocuments =
+                settings.groupAlertsWindow == null
+                        ? alerts.map(new ToAlertDocument(rule.metadata(), settings.alertIndex))
+                                .uid("alert-documents")
+                                .name("Alert documents")
+                        : AlertGrouping.apply(
+                                alerts,
+                                settings.groupAlertsWindow,
+                                rule.metadata(),
+                                settings.alertIndex);
+        alertDocuments.sinkTo(alertSink).uid("alert-sink").name("Alerts");
 
         String deadLetterIndex = settings.deadLetterIndex;
         DataStream<DeadLetter> deadLetters =
@@ -209,13 +226,37 @@ public final class CapwatchJob {
                 .uid("prevalence-records");
     }
 
+    /**
+     * The derivation's settings: every change up to the highest common threshold of the rule's
+     * profiles is emitted.
+     */
+    private PrevalenceDerivation.Settings derivationSettings() {
+        long commonMinHosts =
+                rule.scoringByPlatform().values().stream()
+                        .mapToLong(RiskScoring::commonMinHosts)
+                        .max()
+                        .orElse(RiskScoring.defaults().commonMinHosts());
+        return PrevalenceDerivation.Settings.defaults(commonMinHosts)
+                .withLookBack(settings.prevalenceLookBack)
+                .withBucket(settings.prevalenceBucket);
+    }
+
+    /**
+     * @param derivedPrevalence records derived from the telemetry, or {@code null} for none
+     */
     private SingleOutputStreamOperator<Alert> score(
-            DataStream<Match> matches, StreamExecutionEnvironment env) {
+            DataStream<Match> matches,
+            StreamExecutionEnvironment env,
+            DataStream<PrevalenceRecord> derivedPrevalence) {
         DataStream<RawRecord> prevalenceRecords =
                 prevalence == null
                         ? noPrevalence(env)
                         : env.fromSource(prevalence, WatermarkStrategy.noWatermarks(), "Prevalence")
                                 .uid("prevalence-source");
+        if (derivedPrevalence != null) {
+            prevalenceRecords =
+                    prevalenceRecords.union(PrevalenceDerivation.toRawRecords(derivedPrevalence));
+        }
         BroadcastStream<RawRecord> broadcast =
                 prevalenceRecords.broadcast(
                         PrevalenceEnricher.PREVALENCE, PrevalenceEnricher.FILES_LOADED);

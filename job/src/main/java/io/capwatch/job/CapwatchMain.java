@@ -2,6 +2,7 @@ package io.capwatch.job;
 
 import io.capwatch.ingest.TelemetryFileEnumerator;
 import io.capwatch.kafka.KafkaConnectors;
+import io.capwatch.prevalence.HostSketches;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RuleLoader;
 import java.io.File;
@@ -183,6 +184,41 @@ public final class CapwatchMain implements Callable<Integer> {
             description = "Records nested deeper are dead-lettered (default ${DEFAULT-VALUE}).")
     int maxNestingDepth;
 
+    // Fleet prevalence derived by the job, and alert grouping (docs/prevalence-and-grouping.md).
+
+    @Option(
+            names = "--derive-prevalence",
+            description =
+                    "Derive fleet prevalence from the process starts read: distinct hosts per"
+                            + " binary, estimated with HyperLogLog sketches. Works next to"
+                            + " --prevalence files; the newest record per binary wins.")
+    boolean derivePrevalence;
+
+    @Option(
+            names = "--prevalence-look-back",
+            defaultValue = "30d",
+            paramLabel = "DURATION",
+            description =
+                    "How long a start counts towards derived prevalence, rounded up to whole"
+                            + " buckets (default ${DEFAULT-VALUE}).")
+    String prevalenceLookBack;
+
+    @Option(
+            names = "--prevalence-bucket",
+            defaultValue = "1d",
+            paramLabel = "DURATION",
+            description =
+                    "The time span of one prevalence sketch per binary (default ${DEFAULT-VALUE}).")
+    String prevalenceBucket;
+
+    @Option(
+            names = "--group-alerts-window",
+            paramLabel = "DURATION",
+            description =
+                    "Group the matches of one binary within event-time windows of this length"
+                            + " into one alert (default: off, one alert per match).")
+    String groupAlertsWindow;
+
     public static void main(String[] args) {
         boolean runByFlink = isRunByFlink();
         int exitCode = new CommandLine(new CapwatchMain()).execute(args);
@@ -211,6 +247,11 @@ public final class CapwatchMain implements Callable<Integer> {
         JobSettings settings = toSettings();
         DetectionRule rule = loadRule(settings);
         StreamExecutionEnvironment env = environment(settings);
+
+        if (settings.flinkCluster == null
+                && (settings.derivePrevalence || settings.groupAlertsWindow != null)) {
+            HostSketches.requireSerialization();
+        }
 
         OutputTargets targets = OutputTargets.create(settings, rule);
         createJob(settings, rule, targets).addTo(env);
@@ -323,6 +364,13 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.flinkCluster = flinkCluster;
         settings.maxRecordBytes = maxRecordBytes;
         settings.maxNestingDepth = maxNestingDepth;
+        settings.derivePrevalence = derivePrevalence;
+        settings.prevalenceLookBack = parseDuration("--prevalence-look-back", prevalenceLookBack);
+        settings.prevalenceBucket = parseDuration("--prevalence-bucket", prevalenceBucket);
+        settings.groupAlertsWindow =
+                groupAlertsWindow == null
+                        ? null
+                        : parseDuration("--group-alerts-window", groupAlertsWindow);
         return settings;
     }
 

@@ -2,6 +2,7 @@ package io.capwatch.job;
 
 import io.capwatch.event.ParserLimits;
 import io.capwatch.kafka.KafkaSettings;
+import io.capwatch.prevalence.PrevalenceDerivation;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,4 +75,15 @@ public final class JobSettings implements Serializable {
         return new ParserLimits(
                 maxRecordBytes, maxNestingDepth, ParserLimits.DEFAULT_MAX_STRING_LENGTH);
     }
+
+    // Fleet prevalence derived by the job, and alert grouping. Both are off by default.
+
+    /** Derive fleet prevalence from the process starts read, next to any prevalence files. */
+    public boolean derivePrevalence;
+    /** How long a start counts towards its binary's derived prevalence. */
+    public Duration prevalenceLookBack = PrevalenceDerivation.Settings.DEFAULT_LOOK_BACK;
+    /** The time span of one sketch of derived prevalence. */
+    public Duration prevalenceBucket = PrevalenceDerivation.Settings.DEFAULT_BUCKET;
+    /** Group each binary's alerts per event-time window of this length; {@code null} for none. */
+    public Duration groupAlertsWindow;
 }

@@ -81,7 +81,7 @@ public final class KafkaConnectors {
                 .setTopics(topics);
     }
 
-    /** Reads each record as a line of text tagged {@code topic-partition@offset}. */
+    /** Reads each record as a line of text tagged {@code topic:<topic>-<partition>@<offset>}. */
     private static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
         private static final long serialVersionUID = 1L;
 
@@ -93,9 +93,10 @@ public final class KafkaConnectors {
             if (record.value() == null) {
                 return; // A tombstone: compaction's delete marker, not a record.
             }
+            // The "topic:" prefix tells the enricher the record came from a topic.
             out.collect(
                     new RawRecord(
-                            record.topic() + "-" + record.partition() + "@" + record.offset(),
+                            "topic:" + record.topic() + "-" + record.partition() + "@" + record.offset(),
                             new String(record.value(), StandardCharsets.UTF_8)));
         }
 

@@ -1,6 +1,7 @@
 package io.capwatch.prevalence;
 
 import io.capwatch.alert.Alert;
+import io.capwatch.alert.ScoreInputs;
 import io.capwatch.correlation.Match;
 import io.capwatch.event.DeadLetterReason;
 import io.capwatch.ingest.DeadLetter;
@@ -133,6 +134,7 @@ public final class PrevalenceEnricher
             return;
         }
         PrevalenceRecord update = parsed.record();
+        update.source = PrevalenceSource.ofOrigin(record.origin);
         BroadcastState<String, PrevalenceRecord> prevalence = ctx.getBroadcastState(PREVALENCE);
         PrevalenceRecord held = prevalence.get(update.binary);
         if (held != null && held.asOf >= update.asOf) {
@@ -176,11 +178,14 @@ public final class PrevalenceEnricher
             alert.hostCount = prevalence.hostCount;
             alert.firstSeen = prevalence.firstSeen;
             alert.asOf = prevalence.asOf;
+            alert.prevalenceSource = prevalence.source;
             hosts = OptionalLong.of(prevalence.hostCount);
         } else {
             unknown.inc();
         }
-        alert.riskScore = scoringOf(match).score(hosts);
+        RiskScoring scoring = scoringOf(match);
+        alert.riskScore = scoring.score(hosts);
+        alert.scoreInputs = ScoreInputs.of(scoring);
         alert.severity = RiskScoring.severity(alert.riskScore);
         return alert;
     }

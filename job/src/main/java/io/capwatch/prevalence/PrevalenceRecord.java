@@ -20,6 +20,11 @@ public class PrevalenceRecord implements Serializable {
     public Long firstSeen;
     /** Epoch milliseconds of the snapshot. */
     public long asOf;
+    /**
+     * The input the record arrived on; not part of the JSON shape. {@code null} before the
+     * broadcast input read it, and in state restored from a savepoint taken before it existed.
+     */
+    public PrevalenceSource source;
 
     public PrevalenceRecord() {}
 

@@ -32,6 +32,8 @@ public final class PipelineRun {
     private boolean batch;
     private int parallelism = 1;
     private Duration outOfOrderness = Duration.ofSeconds(60);
+    private boolean derivePrevalence;
+    private Duration groupAlertsWindow;
 
     public static PipelineRun over(Path... inputs) {
         PipelineRun run = new PipelineRun();
@@ -66,6 +68,18 @@ public final class PipelineRun {
         return this;
     }
 
+    /** Derives fleet prevalence from the run's own process starts. */
+    public PipelineRun withDerivedPrevalence() {
+        this.derivePrevalence = true;
+        return this;
+    }
+
+    /** Groups each binary's alerts per window of {@code window}. */
+    public PipelineRun withAlertGrouping(Duration window) {
+        this.groupAlertsWindow = window;
+        return this;
+    }
+
     /** Runs the job to its end and returns what it wrote. */
     public Result execute() throws Exception {
         JobSettings settings = new JobSettings();
@@ -77,6 +91,8 @@ public final class PipelineRun {
         settings.watermarkPerRecord = true;
         settings.idleness = Duration.ZERO;
         settings.idleAdvance = Duration.ZERO;
+        settings.derivePrevalence = derivePrevalence;
+        settings.groupAlertsWindow = groupAlertsWindow;
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);

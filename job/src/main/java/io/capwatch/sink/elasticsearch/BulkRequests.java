@@ -8,30 +8,43 @@ import co.elastic.clients.util.ContentType;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds {@code _bulk} requests that create documents from raw JSON sources. */
+/** Builds {@code _bulk} requests that write documents from raw JSON sources. */
 final class BulkRequests {
 
     private BulkRequests() {}
 
     /**
-     * Returns a bulk request with one {@code create} operation per document, in order, so that the
-     * response's items line up with {@code documents}.
+     * Returns a bulk request with one operation per document, in order, so that the response's
+     * items line up with {@code documents}. Each operation is {@code create} or {@code index}, by
+     * the document's {@link OpType}.
      */
     static BulkRequest create(List<DocumentRequest> documents) {
         List<BulkOperation> operations = new ArrayList<>(documents.size());
         for (DocumentRequest document : documents) {
-            BinaryData source =
-                    BinaryData.of(singleLine(document.source()), ContentType.APPLICATION_JSON);
-            operations.add(
-                    BulkOperation.of(
-                            operation ->
-                                    operation.create(
-                                            create ->
-                                                    create.index(document.index())
-                                                            .id(document.id())
-                                                            .document(source))));
+            operations.add(operation(document));
         }
         return BulkRequest.of(request -> request.operations(operations));
+    }
+
+    private static BulkOperation operation(DocumentRequest document) {
+        BinaryData source =
+                BinaryData.of(singleLine(document.source()), ContentType.APPLICATION_JSON);
+        if (document.opType() == OpType.INDEX) {
+            return BulkOperation.of(
+                    operation ->
+                            operation.index(
+                                    index ->
+                                            index.index(document.index())
+                                                    .id(document.id())
+                                                    .document(source)));
+        }
+        return BulkOperation.of(
+                operation ->
+                        operation.create(
+                                create ->
+                                        create.index(document.index())
+                                                .id(document.id())
+                                                .document(source)));
     }
 
     /**

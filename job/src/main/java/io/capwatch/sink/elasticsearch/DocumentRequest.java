@@ -11,9 +11,10 @@ import java.util.Objects;
  * One document for the sink to create in Elasticsearch: the target index, the document {@code _id}
  * and the JSON source, plus the number of bulk attempts that already failed with a retriable error.
  *
- * <p>The id must be deterministic (derived from the content, not random), because the sink writes
- * with op type {@code create} and counts "already exists" (HTTP 409) as success. That makes a
- * replay after a restart idempotent.
+ * <p>The id must be deterministic (derived from the content, not random). The sink writes with op
+ * type {@code create} by default and counts "already exists" (HTTP 409) as success, which makes a
+ * replay after a restart idempotent. A document written with {@link OpType#INDEX} replaces the one
+ * with its id instead, so a replay leaves its last version.
  *
  * <p>The source array is not copied. Callers must not modify it after handing it over.
  */
@@ -29,10 +30,16 @@ public final class DocumentRequest implements Serializable {
     private final String id;
     private final byte[] source;
     private final int failedAttempts;
+    private final OpType opType;
 
-    /** Creates a request that has not been sent yet. */
+    /** Creates a {@code create} request that has not been sent yet. */
     public DocumentRequest(String index, String id, byte[] source) {
-        this(index, id, source, 0);
+        this(index, id, source, 0, OpType.CREATE);
+    }
+
+    /** Creates a {@code create} request. */
+    public DocumentRequest(String index, String id, byte[] source, int failedAttempts) {
+        this(index, id, source, failedAttempts, OpType.CREATE);
     }
 
     /**
@@ -42,8 +49,10 @@ public final class DocumentRequest implements Serializable {
      * @param id the document {@code _id}; must not be blank
      * @param source the document as UTF-8 JSON; must not be null
      * @param failedAttempts bulk attempts that already failed with a retriable error; at least 0
+     * @param opType the bulk operation that writes the document
      */
-    public DocumentRequest(String index, String id, byte[] source, int failedAttempts) {
+    public DocumentRequest(
+            String index, String id, byte[] source, int failedAttempts, OpType opType) {
         if (index == null || index.isBlank()) {
             throw new IllegalArgumentException("index is missing: a document needs a target index");
         }
@@ -62,6 +71,7 @@ public final class DocumentRequest implements Serializable {
         this.id = id;
         this.source = Objects.requireNonNull(source, "source");
         this.failedAttempts = failedAttempts;
+        this.opType = Objects.requireNonNull(opType, "opType");
     }
 
     public String index() {
@@ -81,9 +91,13 @@ public final class DocumentRequest implements Serializable {
         return failedAttempts;
     }
 
+    public OpType opType() {
+        return opType;
+    }
+
     /** Returns a copy of this request with one more failed attempt. */
     DocumentRequest withOneMoreFailedAttempt() {
-        return new DocumentRequest(index, id, source, failedAttempts + 1);
+        return new DocumentRequest(index, id, source, failedAttempts + 1, opType);
     }
 
     /** Returns an estimate of the bytes this document adds to a bulk request body. */
@@ -104,6 +118,7 @@ public final class DocumentRequest implements Serializable {
         }
         DocumentRequest that = (DocumentRequest) other;
         return failedAttempts == that.failedAttempts
+                && opType == that.opType
                 && index.equals(that.index)
                 && id.equals(that.id)
                 && Arrays.equals(source, that.source);
@@ -111,7 +126,7 @@ public final class DocumentRequest implements Serializable {
 
     @Override
     public int hashCode() {
-        return Objects.hash(index, id, failedAttempts) * 31 + Arrays.hashCode(source);
+        return Objects.hash(index, id, failedAttempts, opType) * 31 + Arrays.hashCode(source);
     }
 
     /** Describes the request without its source, which may be large or sensitive. */
@@ -125,6 +140,8 @@ public final class DocumentRequest implements Serializable {
                 + source.length
                 + ", failedAttempts="
                 + failedAttempts
+                + ", opType="
+                + opType
                 + '}';
     }
 }

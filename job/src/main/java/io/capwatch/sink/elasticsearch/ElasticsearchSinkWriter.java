@@ -30,11 +30,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends batches of {@link DocumentRequest}s as {@code _bulk} requests with op type {@code create}
- * and sorts the outcome of every item.
+ * Sends batches of {@link DocumentRequest}s as {@code _bulk} requests, with op type {@code create}
+ * or, for documents that ask for it, {@code index}, and sorts the outcome of every item.
  *
  * <ul>
- *   <li>2xx: created. 409: the id exists, which counts as success because ids are deterministic.
+ *   <li>2xx: created or, for {@code index}, created or replaced. 409 (only {@code create}): the id
+ *       exists, which counts as success because ids are deterministic.
  *   <li>429 and 5xx items, and whole-request failures that may pass later (429, 5xx, I/O errors):
  *       only those documents are retried, after an exponential backoff that runs on a scheduler
  *       thread, so the mailbox thread never sleeps.

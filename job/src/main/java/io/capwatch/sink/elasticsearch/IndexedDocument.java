@@ -13,14 +13,23 @@ import java.util.Objects;
  * @param index the target index or data stream
  * @param id the document {@code _id}, derived from the content so that replays do not duplicate it
  * @param json the document as UTF-8 JSON (not copied)
+ * @param opType how the sink writes it: {@link OpType#CREATE} unless the document is meant to be
+ *     overwritten by later versions with the same id
  */
 @PublicEvolving
-public record IndexedDocument(String index, String id, byte[] json) implements Serializable {
+public record IndexedDocument(String index, String id, byte[] json, OpType opType)
+        implements Serializable {
 
     public IndexedDocument {
         Objects.requireNonNull(index, "index");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(opType, "opType");
+    }
+
+    /** Creates a document that the sink writes with {@link OpType#CREATE}. */
+    public IndexedDocument(String index, String id, byte[] json) {
+        this(index, id, json, OpType.CREATE);
     }
 
     @Override
@@ -28,12 +37,13 @@ public record IndexedDocument(String index, String id, byte[] json) implements S
         return other instanceof IndexedDocument that
                 && index.equals(that.index)
                 && id.equals(that.id)
-                && Arrays.equals(json, that.json);
+                && Arrays.equals(json, that.json)
+                && opType == that.opType;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(index, id) * 31 + Arrays.hashCode(json);
+        return Objects.hash(index, id, opType) * 31 + Arrays.hashCode(json);
     }
 
     @Override
@@ -44,6 +54,8 @@ public record IndexedDocument(String index, String id, byte[] json) implements S
                 + id
                 + "', jsonBytes="
                 + json.length
+                + ", opType="
+                + opType
                 + '}';
     }
 }

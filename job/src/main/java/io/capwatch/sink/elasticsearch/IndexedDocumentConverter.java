@@ -13,6 +13,7 @@ public final class IndexedDocumentConverter
 
     @Override
     public DocumentRequest apply(IndexedDocument document, SinkWriter.Context context) {
-        return new DocumentRequest(document.index(), document.id(), document.json());
+        return new DocumentRequest(
+                document.index(), document.id(), document.json(), 0, document.opType());
     }
 }

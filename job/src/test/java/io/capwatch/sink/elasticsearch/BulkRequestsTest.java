@@ -46,4 +46,24 @@ class BulkRequestsTest {
         assertEquals("index-b", operations.get(1).create().index());
         assertEquals("id-2", operations.get(1).create().id());
     }
+
+    @Test
+    void indexOpTypeBecomesIndexOperation() {
+        BulkRequest request =
+                BulkRequests.create(
+                        List.of(
+                                new DocumentRequest(
+                                        "index-a",
+                                        "group-1",
+                                        "{}".getBytes(StandardCharsets.UTF_8),
+                                        0,
+                                        OpType.INDEX),
+                                new DocumentRequest(
+                                        "index-a", "id-2", "{}".getBytes(StandardCharsets.UTF_8))));
+        List<BulkOperation> operations = request.operations();
+        assertEquals(BulkOperation.Kind.Index, operations.get(0)._kind());
+        assertEquals("index-a", operations.get(0).index().index());
+        assertEquals("group-1", operations.get(0).index().id());
+        assertEquals(BulkOperation.Kind.Create, operations.get(1)._kind());
+    }
 }

@@ -96,6 +96,46 @@ class ElasticsearchSinkIndexingTest {
     }
 
     @Test
+    void indexOpTypeOverwritesSameId() throws Exception {
+        String index = ELASTICSEARCH.uniqueIndexName("logs-capwatch.alerts-overwrite");
+        String deadLetterIndex =
+                ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-overwrite");
+        IndexedDocument firstVersion =
+                overwriting(alert(index, "group-1", 4242, "C:\\Temp\\a.exe", "93.184.216.34"));
+        IndexedDocument secondVersion =
+                overwriting(alert(index, "group-1", 4343, "C:\\Temp\\a.exe", "93.184.216.34"));
+        IndexedDocument created =
+                alert(index, "alert-1", 4444, "C:\\Temp\\b.exe", "93.184.216.36");
+        IndexedDocument createdAgain =
+                alert(index, "alert-1", 4545, "C:\\Temp\\b.exe", "93.184.216.36");
+
+        FinishedJob first =
+                SinkJobs.run(
+                        List.of(firstVersion, created),
+                        sinkBuilder(deadLetterIndex).build(),
+                        REPORTER);
+        FinishedJob second =
+                SinkJobs.run(
+                        List.of(secondVersion, createdAgain),
+                        sinkBuilder(deadLetterIndex).build(),
+                        REPORTER);
+
+        assertEquals(2, first.counter("alertsIndexed"));
+        assertEquals(1, second.counter("alertsIndexed"));
+        assertEquals(1, second.counter("alertsAlreadyIndexed"));
+        assertEquals(2, ELASTICSEARCH.count(index));
+        JsonNode group = ELASTICSEARCH.request("GET", "/" + index + "/_doc/group-1", null).json();
+        assertEquals(4343, group.path("_source").path("process").path("pid").asLong());
+        assertEquals(2, group.path("_version").asLong());
+        JsonNode alert = ELASTICSEARCH.request("GET", "/" + index + "/_doc/alert-1", null).json();
+        assertEquals(4444, alert.path("_source").path("process").path("pid").asLong());
+    }
+
+    private static IndexedDocument overwriting(IndexedDocument document) {
+        return new IndexedDocument(document.index(), document.id(), document.json(), OpType.INDEX);
+    }
+
+    @Test
     void mappingErrorGoesToDeadLetterIndex() throws Exception {
         String index = ELASTICSEARCH.createIndex("logs-capwatch.alerts-pid-short", PID_AS_SHORT);
         String deadLetterIndex =
