@@ -126,7 +126,7 @@ download_distribution() {
     staging="$(mktemp -d "$DOWNLOAD_DIR/fetch.XXXXXX")"
     log "downloading $ES_ARTIFACT through Maven"
     # Run outside the repository so that Maven does not load the project's pom.xml.
-    if ! (cd "$staging" && mvn -B -q "$DEPENDENCY_PLUGIN:copy" \
+    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" \
         -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$staging" -Dmdep.stripVersion=false \
         >"$staging/mvn.log" 2>&1); then
         tail -n 30 "$staging/mvn.log" >&2 || true

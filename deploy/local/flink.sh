@@ -227,7 +227,7 @@ fetch_lib() {
     command -v mvn >/dev/null || fail "mvn is not on PATH; it is needed to download the Flink $version jars"
     log "downloading the Flink $version jars through Maven into $LIB_DIR"
     # Run in the staging folder so that Maven reads only the generated pom.xml.
-    if ! (cd "$staging" && mvn -B -q "$DEPENDENCY_PLUGIN:copy-dependencies" \
+    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy-dependencies" \
         -DincludeScope=runtime -DoutputDirectory="$staging/lib" >"$staging/mvn.log" 2>&1); then
         tail -n 30 "$staging/mvn.log" >&2 || true
         rm -rf "$staging"

@@ -196,7 +196,7 @@ fetch_libs() {
     staging="$(mktemp -d "$KAFKA_BASE/fetch.XXXXXX")"
     write_fetch_pom "$staging" "$version" "$log4j"
     log "downloading Kafka $version and its dependencies through Maven"
-    if ! (cd "$staging" && mvn -B -q "$DEPENDENCY_PLUGIN:copy-dependencies" \
+    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy-dependencies" \
         -DincludeScope=runtime -DoutputDirectory="$staging/lib" \
         >"$staging/mvn.log" 2>&1); then
         tail -n 30 "$staging/mvn.log" >&2 || true

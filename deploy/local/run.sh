@@ -44,15 +44,20 @@ done
 if [ ${#args[@]} -eq 0 ]; then
     args=(--input "$repo/deploy/sample/telemetry" --prevalence "$repo/deploy/sample/prevalence.ndjson")
 fi
+alert_index=logs-capwatch.alerts-default
+previous=
 for arg in "${args[@]}"; do
     case "$arg" in
         -h|--help|-V|--version) wants_help=1 ;;
         --es-url|--es-url=*) has_es=1 ;;
+        --alert-index=*) alert_index=${arg#*=} ;;
     esac
+    [ "$previous" != --alert-index ] || alert_index=$arg
+    previous=$arg
 done
 
 echo "Building capwatch (mvn package, tests skipped)..."
-(cd "$repo" && mvn -q -B -ntp -DskipTests package)
+(cd "$repo" && mvn -q -B -ntp -Dstyle.color=never -DskipTests package)
 jar=$(ls "$repo"/job/target/capwatch-job-*.jar | grep -v original | head -n 1)
 # The package phase writes the job's compile and provided dependencies, Flink included, there.
 classpath="$jar:$(cat "$repo/job/target/client-classpath.txt")"
@@ -82,14 +87,14 @@ if [ -n "${es_url:-}" ] && command -v curl >/dev/null; then
     fields=$fields,event.risk_score,capwatch.severity,capwatch.prevalence.host_count
     filter=$(echo "$fields" | sed 's/[^,]*/hits.hits._source.&/g')
     echo
-    echo "Alerts in Elasticsearch (logs-capwatch.alerts-*):"
-    curl -s "$es_url/logs-capwatch.alerts-*/_search?size=20&sort=@timestamp&filter_path=$filter&pretty" \
+    echo "Alerts in Elasticsearch index $alert_index (this run's and any written there before):"
+    curl -s "$es_url/$alert_index/_search?size=20&sort=@timestamp&filter_path=$filter&pretty" \
         || echo "(failed to query $es_url)"
 fi
 if [ -n "${es_url:-}" ]; then
     cat <<MSG
 
-List the alerts:   curl -s '$es_url/logs-capwatch.alerts-*/_search?pretty'
+List the alerts:   curl -s '$es_url/$alert_index/_search?pretty'
 Dead letters:      curl -s '$es_url/logs-capwatch.deadletter-*/_search?pretty'
 Stop Elasticsearch: deploy/local/elasticsearch.sh stop
 MSG

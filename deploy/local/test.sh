@@ -29,4 +29,4 @@ CAPWATCH_FLINK_ADDRESS=$(cat "$CAPWATCH_HOME/flink.address")
 export CAPWATCH_FLINK_ADDRESS
 
 cd "$repo"
-mvn -B -ntp verify "$@"
+mvn -B -ntp -Dstyle.color=never verify "$@"

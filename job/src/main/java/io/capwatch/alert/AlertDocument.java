@@ -51,7 +51,6 @@ public final class AlertDocument {
         event.put("dataset", "capwatch.alerts");
         event.put("risk_score", alert.riskScore);
         event.put("severity", RiskScoring.severityCode(alert.severity));
-        event.put("created", Instant.ofEpochMilli(c.timestamp).toString());
         ArrayNode eventReferences = event.putArray("reference");
         rule.references().forEach(eventReferences::add);
 
@@ -126,7 +125,10 @@ public final class AlertDocument {
         doc.putObject("network").put("direction", "egress");
 
         ObjectNode related = doc.putObject("related");
-        related.putArray("ip").add(destination);
+        ArrayNode relatedIps = related.putArray("ip").add(destination);
+        if (c.sourceIp != null && IpAddress.parse(c.sourceIp).isPresent()) {
+            relatedIps.add(outputAddress(c.sourceIp));
+        }
         ArrayNode relatedHosts = related.putArray("hosts");
         hosts(s).forEach(relatedHosts::add);
         if (s.sha256 != null) {

@@ -10,6 +10,12 @@ import java.time.Instant;
 public final class DeadLetterDocument {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The most characters of the original record a dead letter keeps: 256 Ki, well inside the
+     * sink's 1 MiB limit per document even when every character takes three bytes.
+     */
+    static final int MAX_ORIGINAL_CHARS = 256 * 1024;
+
     private DeadLetterDocument() {}
 
     /**
@@ -37,7 +43,15 @@ public final class DeadLetterDocument {
             letter.put("source", deadLetter.source.toLowerCase(java.util.Locale.ROOT));
         }
         if (deadLetter.original != null) {
-            letter.put("original", deadLetter.original);
+            String original = deadLetter.original;
+            if (original.length() > MAX_ORIGINAL_CHARS) {
+                // The whole record would make the dead letter itself too large to index; its
+                // start and its size still identify it at its origin.
+                letter.put("original_truncated", true);
+                letter.put("original_chars", original.length());
+                original = original.substring(0, MAX_ORIGINAL_CHARS);
+            }
+            letter.put("original", original);
         }
         return doc.toString().getBytes(StandardCharsets.UTF_8);
     }

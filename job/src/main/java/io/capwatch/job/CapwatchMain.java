@@ -221,7 +221,10 @@ public final class CapwatchMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         boolean runByFlink = isRunByFlink();
-        int exitCode = new CommandLine(new CapwatchMain()).execute(args);
+        int exitCode =
+                new CommandLine(new CapwatchMain())
+                        .setExecutionExceptionHandler(CapwatchMain::reportInvalidSetting)
+                        .execute(args);
         if (!runByFlink) {
             System.exit(exitCode);
         }
@@ -240,6 +243,22 @@ public final class CapwatchMain implements Callable<Integer> {
     static boolean isRunByFlink() {
         return StreamExecutionEnvironment.getExecutionEnvironment()
                 instanceof StreamContextEnvironment;
+    }
+
+    /**
+     * Prints an invalid setting (a bad rule file, network, duration or properties file) as one
+     * line with the usage hint, like picocli's own option errors, instead of a stack trace.
+     */
+    private static int reportInvalidSetting(
+            Exception error, CommandLine commandLine, CommandLine.ParseResult parseResult)
+            throws Exception {
+        if (error instanceof IllegalArgumentException
+                || error instanceof java.io.UncheckedIOException) {
+            commandLine.getErr().println("capwatch: " + error.getMessage());
+            commandLine.getErr().println("Run with --help for the options.");
+            return CommandLine.ExitCode.USAGE;
+        }
+        throw error;
     }
 
     @Override
@@ -331,6 +350,11 @@ public final class CapwatchMain implements Callable<Integer> {
         }
         settings.prevalence = List.copyOf(prevalence);
         settings.ruleFile = ruleFile;
+        if (internalNetworks != null && internalNetworks.stream().allMatch(String::isBlank)) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--internal-networks needs at least one network in CIDR notation");
+        }
         settings.internalNetworks = internalNetworks;
         settings.unknownSignatureIsUntrusted = unknownSignatureUntrusted ? Boolean.TRUE : null;
         boolean unboundedKafka = kafka.reads() && kafka.stoppingOffsets == null;

@@ -137,7 +137,12 @@ record OutputTargets(
                                     + "'; allowed keys: "
                                     + SECRET_KEYS);
                 }
-                values.put(key, properties.getProperty(key));
+                String value = properties.getProperty(key).strip();
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "--es-properties " + propertiesFile + ": " + key + " is empty");
+                }
+                values.put(key, value);
             }
         }
         return values;

@@ -85,9 +85,18 @@ public final class RunSummary {
                 "matches",
                 get(CounterNames.MATCHES),
                 String.format("(suppressed by exceptions %,d)", get(CounterNames.SUPPRESSED)));
-        line(out, "alerts", alerts(), "");
+        line(out, "alerts", alerts(), "sent to the alert sink");
         if (alerts() == 0) {
             out.println("  why no alert: " + explainNoAlert());
+        }
+        long late = get(CounterNames.LATE_EVENTS);
+        if (late > 0) {
+            out.printf(
+                    "  note: %,d events were later than --out-of-orderness allows and were not"
+                            + " matched. Files recorded at different times, read in one streaming"
+                            + " run, fall behind each other: run them with --mode batch, or raise"
+                            + " --out-of-orderness.%n",
+                    late);
         }
     }
 
@@ -110,6 +119,10 @@ public final class RunSummary {
     }
 
     String explainNoAlert() {
+        if (get(CounterNames.RECORDS_READ) == 0) {
+            return "no record was read: check the input paths (in folders, only names ending in"
+                    + " .json, .ndjson, .jsonl or .log, optionally compressed, are read).";
+        }
         if (get(CounterNames.STARTS_USER_WRITABLE) == 0) {
             long withoutProfile = get(CounterNames.EVENTS_WITHOUT_PROFILE);
             if (withoutProfile > 0) {

@@ -29,7 +29,10 @@ final class PrevalenceParser {
             return new Result(null, "binary is missing: expected a SHA-256 or an executable path");
         }
         JsonNode hostCount = node.get("host_count");
-        if (hostCount == null || !hostCount.canConvertToLong() || hostCount.asLong() < 0) {
+        if (hostCount == null
+                || !hostCount.isIntegralNumber()
+                || !hostCount.canConvertToLong()
+                || hostCount.asLong() < 0) {
             return new Result(null, "host_count is missing or not a count of 0 or more: " + hostCount);
         }
         Long asOf = instant(node.get("as_of"));

@@ -51,6 +51,8 @@ final class DeadLetterWriter {
     private final long maxOriginalBytes;
     private final RetryBackoff backoff;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.atomic.AtomicReference<ElasticsearchSinkException> lost =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final SinkMetrics metrics;
     @Nullable private final SinkDeadLetterListener listener;
 
@@ -69,6 +71,17 @@ final class DeadLetterWriter {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.listener = listener;
+    }
+
+    /**
+     * Returns, once, the failure of a dead-letter write that gave up since the last call, or
+     * {@code null}. Those documents are neither indexed nor dead-lettered, so the sink fails the
+     * job with it: Flink then restarts from the last checkpoint and replays them, instead of
+     * losing them in silence.
+     */
+    @Nullable
+    ElasticsearchSinkException takeFailure() {
+        return lost.getAndSet(null);
     }
 
     /** Logs, counts and writes the dead letters. The future completes when the write ends. */
@@ -216,6 +229,20 @@ final class DeadLetterWriter {
             String message,
             @Nullable Integer httpStatus) {
         metrics.deadLetterWriteFailures.inc(documents.size());
+        lost.compareAndSet(
+                null,
+                new ElasticsearchSinkException(
+                        "failed to write "
+                                + documents.size()
+                                + " dead-letter documents to '"
+                                + deadLetterIndex
+                                + "' ("
+                                + errorType
+                                + ": "
+                                + message
+                                + "); failing the job so that it replays them from its last"
+                                + " checkpoint; ids "
+                                + IdSummary.of(documents, DocumentRequest::id)));
         LOG.error(
                 "Failed to write {} dead-letter documents to '{}': {} (HTTP {}): {}; ids {}",
                 documents.size(),

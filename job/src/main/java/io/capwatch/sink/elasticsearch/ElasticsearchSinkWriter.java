@@ -359,6 +359,11 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 .write(deadLetters)
                 .whenComplete(
                         (ignored, error) -> {
+                            ElasticsearchSinkException lost = deadLetterWriter.takeFailure();
+                            if (lost != null) {
+                                resultHandler.completeExceptionally(lost);
+                                return;
+                            }
                             if (retries.isEmpty()) {
                                 resultHandler.complete();
                                 return;

@@ -2,6 +2,7 @@ package io.capwatch.sink.elasticsearch;
 
 import static io.capwatch.sink.elasticsearch.SinkJobs.alert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -193,7 +194,7 @@ class ElasticsearchSinkRetryTest {
     }
 
     @Test
-    void rejectedDeadLetterIsCounted() throws Exception {
+    void rejectedDeadLetterFailsJob() throws Exception {
         AtomicInteger deadLetterRequests = new AtomicInteger();
         try (ScriptedBulkEndpoint endpoint =
                 new ScriptedBulkEndpoint(
@@ -208,35 +209,43 @@ class ElasticsearchSinkRetryTest {
                         })) {
             RecordingDeadLetterListener listener = new RecordingDeadLetterListener();
 
-            FinishedJob job =
-                    SinkJobs.run(
-                            List.of(A, B, C),
-                            sinkBuilder(endpoint.url(), 5).setDeadLetterListener(listener).build(),
-                            REPORTER);
+            // A document that is neither indexed nor dead-lettered must not vanish: the job fails,
+            // so that a restart replays it from the last checkpoint.
+            Exception failure =
+                    assertThrows(
+                            Exception.class,
+                            () ->
+                                    SinkJobs.run(
+                                            List.of(A, B, C),
+                                            sinkBuilder(endpoint.url(), 5)
+                                                    .setDeadLetterListener(listener)
+                                                    .build(),
+                                            REPORTER));
 
+            assertTrue(rootMessages(failure).contains("alert-c"), rootMessages(failure));
             assertEquals(2, deadLetterRequests.get());
             assertEquals(Map.of("alert-c", 2L), sendsById(endpoint, DEAD_LETTER_INDEX));
-            assertEquals(2, job.counter("alertsIndexed"));
-            assertEquals(1, job.counter("sinkDeadLettered"));
-            assertEquals(1, job.counter("deadLetterWriteFailures"));
             assertEquals(1, listener.received().size());
         }
     }
 
     @Test
-    void unreachableClusterDoesNotFailJob() throws Exception {
+    void unreachableClusterFailsJobInsteadOfLosingDocuments() throws Exception {
         String url = "http://127.0.0.1:" + closedPort();
         RecordingDeadLetterListener listener = new RecordingDeadLetterListener();
 
-        FinishedJob job =
-                SinkJobs.run(
-                        List.of(A, B),
-                        sinkBuilder(url, 2).setDeadLetterListener(listener).build(),
-                        REPORTER);
+        Exception failure =
+                assertThrows(
+                        Exception.class,
+                        () ->
+                                SinkJobs.run(
+                                        List.of(A, B),
+                                        sinkBuilder(url, 2).setDeadLetterListener(listener).build(),
+                                        REPORTER));
 
-        assertEquals(2, job.counter("sinkRetries"));
-        assertEquals(2, job.counter("sinkDeadLettered"));
-        assertEquals(2, job.counter("deadLetterWriteFailures"));
+        assertTrue(
+                rootMessages(failure).contains("failed to write 2 dead-letter documents"),
+                rootMessages(failure));
         List<SinkDeadLetter> received = listener.received();
         assertEquals(2, received.size());
         for (SinkDeadLetter deadLetter : received) {
@@ -244,6 +253,15 @@ class ElasticsearchSinkRetryTest {
             assertEquals(null, deadLetter.httpStatus());
             assertEquals(2, deadLetter.attempts());
         }
+    }
+
+    /** Returns the messages of an exception and all its causes, one per line. */
+    private static String rootMessages(Throwable error) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            messages.append(cause).append('\n');
+        }
+        return messages.toString();
     }
 
     /** Returns a loopback port that nothing listens on, so connections to it are refused. */
