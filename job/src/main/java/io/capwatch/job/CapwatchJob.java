@@ -16,12 +16,15 @@ import io.capwatch.ingest.ParsedRecord;
 import io.capwatch.ingest.RawRecord;
 import io.capwatch.ingest.TelemetryFileEnumerator;
 import io.capwatch.prevalence.PrevalenceDerivation;
+import io.capwatch.prevalence.PrevalenceRecordJson;
+import io.capwatch.kafka.KafkaConnectors;
 import io.capwatch.prevalence.PrevalenceEnricher;
 import io.capwatch.prevalence.PrevalenceKey;
 import io.capwatch.prevalence.PrevalenceRecord;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RiskScoring;
 import io.capwatch.sink.elasticsearch.IndexedDocument;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -176,6 +179,26 @@ public final class CapwatchJob {
                 settings.derivePrevalence
                         ? PrevalenceDerivation.apply(timed, derivationSettings())
                         : null;
+
+        if (derivedPrevalence != null && settings.prevalenceTopic != null) {
+            // Published keyed by binary to the compacted topic, so that every instance and every
+            // backfill read one fleet view.
+            String topic = settings.prevalenceTopic;
+            derivedPrevalence
+                    .map(
+                            record ->
+                                    new IndexedDocument(
+                                            topic,
+                                            record.binary,
+                                            PrevalenceRecordJson.toJson(record)
+                                                    .getBytes(StandardCharsets.UTF_8)))
+                    .returns(IndexedDocument.class)
+                    .uid("prevalence-publish-records")
+                    .name("Prevalence records")
+                    .sinkTo(KafkaConnectors.documents(settings.kafka, topic))
+                    .uid("prevalence-publish")
+                    .name("Publish derived prevalence");
+        }
 
         Correlation correlation = Correlation.apply(candidates, rule);
         SingleOutputStreamOperator<Alert> alerts =

@@ -308,15 +308,33 @@ public final class CapwatchMain implements Callable<Integer> {
     /** Builds the job over files or Kafka, as the settings say. */
     static CapwatchJob createJob(JobSettings settings, DetectionRule rule, OutputTargets targets)
             throws java.io.IOException {
+        if (!settings.prevalence.isEmpty() && settings.prevalenceTopic != null) {
+            throw new IllegalArgumentException(
+                    "give either --prevalence files or --prevalence-topic, not both");
+        }
+        var prevalenceTopic =
+                settings.prevalenceTopic == null
+                        ? null
+                        : KafkaConnectors.prevalence(
+                                settings.kafka, settings.prevalenceTopic, settings.batch);
         if (settings.kafka != null && !settings.kafka.topics.isEmpty()) {
             return CapwatchJob.overParsedSource(
                     rule,
                     settings,
                     KafkaConnectors.telemetry(settings.kafka, settings.parserLimits()),
-                    settings.prevalenceTopic == null
-                            ? null
-                            : KafkaConnectors.prevalence(
-                                    settings.kafka, settings.prevalenceTopic, settings.batch),
+                    settings.prevalence.isEmpty()
+                            ? prevalenceTopic
+                            : CapwatchJob.files(settings.prevalence, false),
+                    targets.alerts(),
+                    targets.deadLetters());
+        }
+        if (prevalenceTopic != null) {
+            return new CapwatchJob(
+                    rule,
+                    settings,
+                    CapwatchJob.files(settings.inputs, false),
+                    prevalenceTopic,
+                    0,
                     targets.alerts(),
                     targets.deadLetters());
         }
@@ -329,6 +347,7 @@ public final class CapwatchMain implements Callable<Integer> {
                 targets.alerts(),
                 targets.deadLetters());
     }
+
 
     JobSettings toSettings() {
         JobSettings settings = new JobSettings();

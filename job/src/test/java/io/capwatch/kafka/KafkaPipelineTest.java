@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.core.execution.JobClient;
@@ -140,6 +141,76 @@ class KafkaPipelineTest {
                         .orElseThrow(() -> new AssertionError("no invalid record in " + letters));
         assertEquals(topic + "-0@2", junk.path("capwatch").path("dead_letter").path("origin").asText());
         assertEquals("not json at all", junk.path("capwatch").path("dead_letter").path("original").asText());
+    }
+
+    @Test
+    void derivedPrevalenceIsSharedThroughTopic() throws Exception {
+        String topic = createTopic(2);
+        String prevalenceTopic =
+                KAFKA.createTopic("capwatch-prevalence", 1, Map.of("cleanup.policy", "compact"));
+        List<KafkaBroker.Message> records = new ArrayList<>();
+        // The implant runs on one host; a signed updater in Downloads runs on 60.
+        records.add(record("h0", new Telemetry()
+                .unsignedStart("2024-05-14T10:00:00Z", "h0", 1, TEMP_EXE)));
+        records.add(record("h0", new Telemetry()
+                .connection("2024-05-14T10:05:00Z", "h0", 1, TEMP_EXE, "93.184.216.34")));
+        String updater = "C:\\Users\\u\\Downloads\\updater.exe";
+        for (int host = 1; host <= 60; host++) {
+            records.add(record("h" + host, new Telemetry()
+                    .start("2024-05-14T09:00:00Z", "h" + host, 50, null, updater, true, true)));
+        }
+        KAFKA.produceMessages(topic, records);
+
+        JobSettings derive = settings(topic);
+        derive.batch = false;
+        derive.kafka.stoppingOffsets = "latest";
+        derive.derivePrevalence = true;
+        derive.prevalenceTopic = prevalenceTopic;
+        runJob(derive, null);
+
+        Map<String, Long> hostsByBinary = new java.util.HashMap<>();
+        for (var record : KAFKA.consumeAll(prevalenceTopic, Duration.ofSeconds(10))) {
+            JsonNode value = JSON.readTree(record.value());
+            assertEquals(record.key(), value.path("binary").asText(), "records are keyed by binary");
+            hostsByBinary.merge(value.path("binary").asText(), value.path("host_count").asLong(), Math::max);
+        }
+        assertEquals(1L, hostsByBinary.get(Telemetry.sha256Of(TEMP_EXE)));
+        assertEquals(60L, hostsByBinary.get(Telemetry.sha256Of(updater)));
+
+        // A backfill that only reads the topic scores the implant as seen on one host.
+        JobSettings backfill = settings(topic);
+        backfill.batch = true;
+        backfill.kafka.stoppingOffsets = "latest";
+        backfill.prevalenceTopic = prevalenceTopic;
+        List<IndexedDocument> alerts =
+                runJob(backfill, KafkaConnectors.prevalence(backfill.kafka, prevalenceTopic, true));
+        assertEquals(1, alerts.size());
+        JsonNode alert = JSON.readTree(alerts.get(0).json());
+        assertEquals(99, alert.path("event").path("risk_score").asInt());
+        assertEquals("topic", alert.path("capwatch").path("prevalence").path("source").asText());
+    }
+
+    private static List<IndexedDocument> runJob(
+            JobSettings settings, org.apache.flink.api.connector.source.Source<io.capwatch.ingest.RawRecord, ?, ?> prevalence)
+            throws Exception {
+        CollectingSink alerts = new CollectingSink();
+        CollectingSink deadLetters = new CollectingSink();
+        try {
+            StreamExecutionEnvironment env = environment(settings.batch);
+            CapwatchJob.overParsedSource(
+                            RuleLoader.loadDefault(),
+                            settings,
+                            KafkaConnectors.telemetry(settings.kafka, settings.parserLimits()),
+                            prevalence,
+                            alerts,
+                            deadLetters)
+                    .addTo(env);
+            env.execute("prevalence through a topic");
+            return alerts.documents();
+        } finally {
+            alerts.close();
+            deadLetters.close();
+        }
     }
 
     private List<IndexedDocument> runBounded(String topic, boolean batch) throws Exception {
