@@ -70,18 +70,21 @@ public final class FleetGenerator implements Callable<Integer> {
     @Option(
             names = "--topic",
             defaultValue = "capwatch.telemetry",
+            paramLabel = "NAME",
             description = "Kafka topic, which must exist (default ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(
             names = "--hosts",
             defaultValue = "2000",
+            paramLabel = "N",
             description = "Number of hosts in the fleet, at least 4 (default ${DEFAULT-VALUE}).")
     int hosts;
 
     @Option(
             names = "--rate",
             defaultValue = "2000",
+            paramLabel = "N",
             description = "Events per second of event time (default ${DEFAULT-VALUE}).")
     int rate;
 
@@ -104,6 +107,7 @@ public final class FleetGenerator implements Callable<Integer> {
     @Option(
             names = "--seed",
             defaultValue = "1",
+            paramLabel = "N",
             description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -111,13 +115,14 @@ public final class FleetGenerator implements Callable<Integer> {
             names = "--start",
             paramLabel = "INSTANT",
             description =
-                    "Event time of the first event, as ISO-8601 (2026-11-02T09:00:00Z)."
+                    "Event time of the first event, as ISO-8601 (2026-11-02T09:00:00Z) or now."
                             + " Default: now minus the stream's duration.")
     String start;
 
     @Option(
             names = "--attacks",
             defaultValue = "0",
+            paramLabel = "N",
             description =
                     "Attack chains to inject, cycling through windows-downloads-stager,"
                             + " linux-tmp-elf and windows-rare-temp-binary (default ${DEFAULT-VALUE}).")
@@ -142,7 +147,7 @@ public final class FleetGenerator implements Callable<Integer> {
             names = "--paced",
             description =
                     "Write at --rate events per wall-clock second instead of as fast as possible;"
-                            + " combine with --start set to now for a live stream.")
+                            + " combine with --start now for a live stream.")
     boolean paced;
 
     @Option(
@@ -280,9 +285,11 @@ public final class FleetGenerator implements Callable<Integer> {
         }
         long durationMillis = events * 1000L / rate;
         long startMillis;
+        long nowMillis = Instant.now().truncatedTo(ChronoUnit.MILLIS).toEpochMilli();
         if (start == null) {
-            startMillis =
-                    Instant.now().truncatedTo(ChronoUnit.MILLIS).toEpochMilli() - durationMillis;
+            startMillis = nowMillis - durationMillis;
+        } else if (start.equalsIgnoreCase("now")) {
+            startMillis = nowMillis;
         } else {
             try {
                 startMillis = Instant.parse(start).toEpochMilli();

@@ -37,6 +37,11 @@ final class TelemetryRenderer {
     private static final String AGENT_VERSION = "8.15.0";
 
     private long eventCounter;
+    // Consecutive events often share a millisecond, so the last formatted times are kept.
+    private long isoTimeMillis;
+    private String isoTimeText;
+    private long sysmonTimeMillis;
+    private String sysmonTimeText;
 
     /** Returns the event as one line of UTF-8 JSON, without the line break. */
     byte[] render(Activity activity, Step step, long timeMillis) {
@@ -71,7 +76,7 @@ final class TelemetryRenderer {
                                     step.type() + " is not an Endpoint event");
                 };
         ObjectNode doc = JSON.createObjectNode();
-        String timestamp = ISO_MILLIS.format(Instant.ofEpochMilli(time));
+        String timestamp = isoTime(time);
         doc.put("@timestamp", timestamp);
         doc.putObject("agent")
                 .put("id", host.agentId)
@@ -191,7 +196,7 @@ final class TelemetryRenderer {
 
     private String endpointEventId(Host host) {
         long counter = ++eventCounter;
-        return String.format(Locale.ROOT, "%08X%010d", host.index, counter);
+        return Integer.toHexString(host.index).toUpperCase(Locale.ROOT) + "-" + counter;
     }
 
     // Sysmon through Winlogbeat
@@ -200,7 +205,7 @@ final class TelemetryRenderer {
         Host host = process.host;
         SysmonEvent kind = SysmonEvent.of(step.type());
         ObjectNode doc = JSON.createObjectNode();
-        String timestamp = ISO_MILLIS.format(Instant.ofEpochMilli(time));
+        String timestamp = isoTime(time);
         doc.put("@timestamp", timestamp);
         doc.putObject("agent")
                 .put("id", host.agentId)
@@ -320,9 +325,9 @@ final class TelemetryRenderer {
     private ObjectNode nxlog(Process process, Step step, long time) {
         Host host = process.host;
         SysmonEvent kind = SysmonEvent.of(step.type());
-        Instant instant = Instant.ofEpochMilli(time);
         ObjectNode doc = JSON.createObjectNode();
-        doc.put("EventTime", SYSMON_UTC.format(instant).substring(0, 19));
+        String utcTime = sysmonTime(time);
+        doc.put("EventTime", utcTime.substring(0, 19));
         doc.put("Hostname", host.name);
         doc.put("Keywords", "-9223372036854775808");
         doc.put("EventType", "INFO");
@@ -348,7 +353,7 @@ final class TelemetryRenderer {
         doc.put("Opcode", "Info");
         doc.put("RuleName", "-");
 
-        doc.put("UtcTime", SYSMON_UTC.format(instant));
+        doc.put("UtcTime", utcTime);
         doc.put("ProcessGuid", processGuid(process));
         doc.put("ProcessId", Integer.toString(process.pid));
         doc.put("Image", process.executable);
@@ -398,19 +403,39 @@ final class TelemetryRenderer {
             }
             case FILE_CREATE -> {
                 doc.put("TargetFilename", step.detail());
-                doc.put("CreationUtcTime", SYSMON_UTC.format(instant));
+                doc.put("CreationUtcTime", utcTime);
                 doc.put("User", user);
             }
         }
 
-        doc.put("EventReceivedTime", SYSMON_UTC.format(instant).substring(0, 19));
+        doc.put("EventReceivedTime", utcTime.substring(0, 19));
         doc.put("SourceModuleName", "in_sysmon");
         doc.put("SourceModuleType", "im_msvistalog");
-        doc.put("@timestamp", ISO_MILLIS.format(instant));
+        doc.put("@timestamp", isoTime(time));
         return doc;
     }
 
     // Shared helpers
+
+    /** Returns {@code @timestamp} text for {@code time}, reusing the text of the previous event. */
+    private String isoTime(long time) {
+        if (time != isoTimeMillis || isoTimeText == null) {
+            isoTimeMillis = time;
+            isoTimeText = ISO_MILLIS.format(Instant.ofEpochMilli(time));
+        }
+        return isoTimeText;
+    }
+
+    /**
+     * Returns Sysmon {@code UtcTime} text for {@code time}, reusing the text of the previous event.
+     */
+    private String sysmonTime(long time) {
+        if (time != sysmonTimeMillis || sysmonTimeText == null) {
+            sysmonTimeMillis = time;
+            sysmonTimeText = SYSMON_UTC.format(Instant.ofEpochMilli(time));
+        }
+        return sysmonTimeText;
+    }
 
     /**
      * Sets {@code source} and {@code destination}. An outbound connection goes from the host to the

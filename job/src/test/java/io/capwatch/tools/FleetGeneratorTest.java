@@ -59,7 +59,8 @@ class FleetGeneratorTest {
     void injectedAttacksAreTheAlerts() throws Exception {
         Path out = dir.resolve("stream");
         Path injected = dir.resolve("injected.jsonl");
-        // 24,000 events at 20 per second cover 20 minutes, so every attack has room for its callback.
+        // 24,000 events at 20 per second cover 20 minutes, so every attack has room for its
+        // callback.
         generate(
                 "--output-dir",
                 out.toString(),
