@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of capwatch: unit tests, Flink MiniCluster tests and the tests against a real
-# Elasticsearch, which this script starts on a free loopback port and stops again at the end.
+# Elasticsearch and a real Kafka broker, which this script starts on free loopback ports and stops
+# again at the end.
 #
 # Usage: deploy/local/test.sh [extra Maven arguments]
 # Needs Java 17 and Maven 3.8 or newer; everything else is fetched from Maven Central.
@@ -14,12 +15,16 @@ command -v mvn >/dev/null || { echo "mvn not found: install Maven 3.8 or newer" 
 
 stop_services() {
     "$repo/deploy/local/elasticsearch.sh" stop || true
+    "$repo/deploy/local/kafka.sh" stop || true
 }
 trap stop_services EXIT
 
 "$repo/deploy/local/elasticsearch.sh" start
 CAPWATCH_ES_URL=$(cat "$CAPWATCH_HOME/elasticsearch.url")
 export CAPWATCH_ES_URL
+"$repo/deploy/local/kafka.sh" start
+CAPWATCH_KAFKA_BOOTSTRAP=$(cat "$CAPWATCH_HOME/kafka.bootstrap")
+export CAPWATCH_KAFKA_BOOTSTRAP
 
 cd "$repo"
 mvn -B -ntp verify "$@"
