@@ -382,6 +382,7 @@ public final class FleetGenerator implements Callable<Integer> {
         node.put("sha256", process.sha256);
         node.put("destination_ip", callback.remoteIp());
         node.put("destination_port", callback.remotePort());
+        node.put("destination", callback.remoteIp() + ":" + callback.remotePort());
         node.put("start", Instant.ofEpochMilli(attack.firstEventMillis).toString());
         node.put("connection", Instant.ofEpochMilli(attack.callbackMillis).toString());
         return node;

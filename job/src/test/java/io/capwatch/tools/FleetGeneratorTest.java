@@ -178,6 +178,7 @@ class FleetGeneratorTest {
         JsonNode linux = attacks.get(1);
         assertEquals("192.0.2.1", linux.path("destination_ip").asText());
         assertEquals(4444, linux.path("destination_port").asInt());
+        assertEquals("192.0.2.1:4444", linux.path("destination").asText());
         assertTrue(linux.path("executable").asText().startsWith("/tmp/"));
         assertTrue(attacks.get(0).path("executable").asText().contains("\\Downloads\\"));
         assertTrue(attacks.get(2).path("executable").asText().contains("\\AppData\\Local\\Temp\\"));
