@@ -140,8 +140,8 @@ public final class KafkaBroker implements BeforeAllCallback {
      * Sends each message, with its partition and key where given, waits until the broker has
      * acknowledged all of them and returns where they were written, in the order given.
      *
-     * @throws IllegalStateException when the broker rejects a record or does not acknowledge it
-     *     in time
+     * @throws IllegalStateException when the broker rejects a record or does not acknowledge it in
+     *     time
      */
     public List<RecordMetadata> produceMessages(String topic, List<Message> messages) {
         KafkaProducer<String, String> producer = running().producer;
@@ -172,7 +172,8 @@ public final class KafkaBroker implements BeforeAllCallback {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+                new KafkaConsumer<>(
+                        properties, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(topic, ADMIN_TIMEOUT).stream()
                             .map(info -> new TopicPartition(topic, info.partition()))
@@ -196,7 +197,8 @@ public final class KafkaBroker implements BeforeAllCallback {
                                     + " records, end offsets "
                                     + endOffsets);
                 }
-                Duration poll = Duration.ofNanos(Math.min(remaining, Duration.ofMillis(500).toNanos()));
+                Duration poll =
+                        Duration.ofNanos(Math.min(remaining, Duration.ofMillis(500).toNanos()));
                 consumer.poll(poll).forEach(records::add);
             }
             records.sort(
@@ -253,7 +255,8 @@ public final class KafkaBroker implements BeforeAllCallback {
                     return;
                 }
             } catch (ExecutionException e) {
-                // The broker returns UnknownTopicOrPartitionException until the new topic's metadata
+                // The broker returns UnknownTopicOrPartitionException until the new topic's
+                // metadata
                 // reaches it, so the loop asks again.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -261,7 +264,10 @@ public final class KafkaBroker implements BeforeAllCallback {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
-                        "Topic " + topic + " has no leader for every partition after " + ADMIN_TIMEOUT);
+                        "Topic "
+                                + topic
+                                + " has no leader for every partition after "
+                                + ADMIN_TIMEOUT);
             }
             try {
                 Thread.sleep(50);
@@ -276,9 +282,11 @@ public final class KafkaBroker implements BeforeAllCallback {
         try {
             return future.get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Failed to " + action + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "Failed to " + action + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Timed out after " + ADMIN_TIMEOUT + " waiting to " + action, e);
+            throw new IllegalStateException(
+                    "Timed out after " + ADMIN_TIMEOUT + " waiting to " + action, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted during " + action, e);
@@ -294,7 +302,10 @@ public final class KafkaBroker implements BeforeAllCallback {
         return broker;
     }
 
-    /** The started or connected broker and its clients, closed once by JUnit after the last test class. */
+    /**
+     * The started or connected broker and its clients, closed once by JUnit after the last test
+     * class.
+     */
     static final class RunningBroker implements AutoCloseable {
 
         private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
@@ -340,7 +351,8 @@ public final class KafkaBroker implements BeforeAllCallback {
             Path moduleDir =
                     Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
             Path script = findScript(moduleDir);
-            Path home = moduleDir.resolve("target").resolve("kafka-" + ProcessHandle.current().pid());
+            Path home =
+                    moduleDir.resolve("target").resolve("kafka-" + ProcessHandle.current().pid());
             ScriptResult start = runScript(script, home, "start");
             Path bootstrapFile = home.resolve("kafka.bootstrap");
             if (start.exitCode() != 0 || !Files.exists(bootstrapFile)) {
@@ -354,7 +366,9 @@ public final class KafkaBroker implements BeforeAllCallback {
             }
             try {
                 return new RunningBroker(
-                        Files.readString(bootstrapFile, StandardCharsets.UTF_8).strip(), script, home);
+                        Files.readString(bootstrapFile, StandardCharsets.UTF_8).strip(),
+                        script,
+                        home);
             } catch (IOException e) {
                 throw new UncheckedIOException("Failed to read " + bootstrapFile, e);
             }

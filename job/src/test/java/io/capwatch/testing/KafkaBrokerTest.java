@@ -47,10 +47,11 @@ class KafkaBrokerTest {
         List<RecordMetadata> written = KAFKA.produceMessages(topic, messages);
         List<ConsumerRecord<String, String>> records = KAFKA.consumeAll(topic, TIMEOUT);
 
-        assertEquals(
-                List.of(2, 0, 2, 1), written.stream().map(RecordMetadata::partition).toList());
+        assertEquals(List.of(2, 0, 2, 1), written.stream().map(RecordMetadata::partition).toList());
         assertEquals(4, records.size());
-        assertEquals(List.of("b1", "c1", "a1", "a2"), records.stream().map(ConsumerRecord::value).toList());
+        assertEquals(
+                List.of("b1", "c1", "a1", "a2"),
+                records.stream().map(ConsumerRecord::value).toList());
         assertEquals(List.of(0, 1, 2, 2), records.stream().map(ConsumerRecord::partition).toList());
         assertEquals("host-a", records.get(2).key());
         assertNull(records.get(0).key());
