@@ -5,10 +5,8 @@ enum AttackKind {
     /** An unsigned stager started from a user's Downloads folder that calls back within minutes. */
     WINDOWS_DOWNLOADS_STAGER("windows-downloads-stager"),
     /**
-     * An ELF binary started from /tmp that connects to 192.0.2.1:4444.
-     *
-     * <p>NOTE: the shipped rule matches Windows paths only and counts a missing code signature as
-     * unknown, so this chain raises no alert until the rule gets Linux profiles.
+     * An ELF binary started from /tmp that connects to 192.0.2.1:4444; the rule's Linux profile
+     * decides on its folder alone, since Linux binaries carry no signature.
      */
     LINUX_TMP_ELF("linux-tmp-elf"),
     /** An unsigned binary in %LOCALAPPDATA%\Temp with a hash that no other host has. */

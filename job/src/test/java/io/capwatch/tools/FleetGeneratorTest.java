@@ -85,15 +85,11 @@ class FleetGeneratorTest {
 
         Set<String> expected = new TreeSet<>();
         for (JsonNode attack : attacks) {
-            if (attack.path("os").asText().equals("windows")) {
-                expected.add(
-                        alertKey(
-                                hostKey(attack.path("host_id"), attack.path("host_name")),
-                                attack.path("pid").asLong(),
-                                attack.path("destination_ip").asText()));
-            }
-            // TODO: assert that linux-tmp-elf chains alert too, once the rule reads Linux paths
-            // and treats a missing code signature on Linux as untrusted.
+            expected.add(
+                    alertKey(
+                            hostKey(attack.path("host_id"), attack.path("host_name")),
+                            attack.path("pid").asLong(),
+                            attack.path("destination_ip").asText()));
         }
         Set<String> actual = new TreeSet<>();
         for (JsonNode alert : result.alerts()) {
@@ -103,9 +99,9 @@ class FleetGeneratorTest {
                             alert.path("process").path("pid").asLong(),
                             alert.path("destination").path("ip").asText()));
         }
-        assertEquals(4, expected.size());
+        assertEquals(6, expected.size());
         assertEquals(expected, actual);
-        assertEquals(4, result.alerts().size());
+        assertEquals(6, result.alerts().size());
         assertEquals(0, result.deadLetteredRecords());
         assertEquals(0, result.lateEvents());
         // The near misses were there and were filtered: trusted starts, internal and inbound
