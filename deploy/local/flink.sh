@@ -75,6 +75,8 @@ readonly JAVA_17_OPTIONS=(
     --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
     --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
     --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
+    # DataSketches 7 (derived fleet prevalence) runs on Java 17's incubating foreign-memory API.
+    --add-modules=jdk.incubator.foreign
 )
 
 log() {
