@@ -8,17 +8,19 @@
 # Usage: deploy/local/demo.sh [--keep]
 #   --keep leaves the services and the job running at the end (stop them with
 #   deploy/local/demo.sh --stop).
-# Environment: CAPWATCH_DEMO_HOSTS (default 2000), CAPWATCH_DEMO_EVENTS (default 150000),
-#   CAPWATCH_DEMO_RATE events/s (default 5000), CAPWATCH_DEMO_ATTACKS (default 6),
-#   CAPWATCH_DEMO_TIMEOUT seconds to wait for the alerts (default 240).
+# Environment: CAPWATCH_DEMO_HOSTS (default 2000), CAPWATCH_DEMO_DURATION of event time the
+#   stream covers, ending now (default PT10M), CAPWATCH_DEMO_RATE events per second of event time
+#   (default 300; the generator writes them as fast as the broker takes them),
+#   CAPWATCH_DEMO_ATTACKS (default 6), CAPWATCH_DEMO_TIMEOUT seconds to wait for the alerts
+#   (default 240).
 # Needs Java 17 and Maven 3.8 or newer; everything else comes from Maven Central.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 export CAPWATCH_HOME=${CAPWATCH_HOME:-$repo/.capwatch/demo}
 hosts=${CAPWATCH_DEMO_HOSTS:-2000}
-events=${CAPWATCH_DEMO_EVENTS:-150000}
-rate=${CAPWATCH_DEMO_RATE:-5000}
+duration=${CAPWATCH_DEMO_DURATION:-PT10M}
+rate=${CAPWATCH_DEMO_RATE:-300}
 attacks=${CAPWATCH_DEMO_ATTACKS:-6}
 timeout=${CAPWATCH_DEMO_TIMEOUT:-240}
 telemetry_topic=capwatch.telemetry
@@ -70,9 +72,12 @@ bootstrap=$(cat "$CAPWATCH_HOME/kafka.bootstrap")
 flink=$(cat "$CAPWATCH_HOME/flink.address")
 log "Elasticsearch $es_url, Kafka $bootstrap, Flink http://$flink"
 
-"$local_dir/kafka.sh" create-topic "$telemetry_topic" --partitions 4 >/dev/null
-"$local_dir/kafka.sh" create-topic "$prevalence_topic" --compact >/dev/null
-"$local_dir/kafka.sh" create-topic "$dead_letter_topic" >/dev/null
+"$local_dir/kafka.sh" create-topic "$telemetry_topic" --partitions 4 >/dev/null 2>&1 \
+    || { log "error: failed to create the topics"; exit 1; }
+"$local_dir/kafka.sh" create-topic "$prevalence_topic" --compact >/dev/null 2>&1 \
+    || { log "error: failed to create the topics"; exit 1; }
+"$local_dir/kafka.sh" create-topic "$dead_letter_topic" >/dev/null 2>&1 \
+    || { log "error: failed to create the topics"; exit 1; }
 # A fresh alert index per demo, so the comparison sees this run's alerts only.
 curl -s -X DELETE "$es_url/$alert_index" >/dev/null || true
 
@@ -114,17 +119,19 @@ sleep 10
 
 injected="$CAPWATCH_HOME/demo-injected.jsonl"
 rm -f "$injected"
-log "writing $events events from $hosts hosts with $attacks attack chains at $rate events/s"
-"$local_dir/generate.sh" \
+log "writing $duration of fleet telemetry from $hosts hosts, $rate events/s, $attacks attack chains"
+if ! "$local_dir/generate.sh" \
     --bootstrap-servers "$bootstrap" \
     --topic "$telemetry_topic" \
     --hosts "$hosts" \
-    --events "$events" \
+    --duration "$duration" \
     --rate "$rate" \
     --attacks "$attacks" \
-    --start now \
-    --paced \
-    --injected-file "$injected" >"$CAPWATCH_HOME/demo-generator.log" 2>&1
+    --injected-file "$injected" >"$CAPWATCH_HOME/demo-generator.log" 2>&1; then
+    tail -n 20 "$CAPWATCH_HOME/demo-generator.log" >&2
+    log "error: the generator failed; see $CAPWATCH_HOME/demo-generator.log"
+    exit 1
+fi
 expected=$(grep -c . "$injected")
 
 log "waiting up to $timeout s for $expected alerts in $alert_index"
@@ -139,27 +146,25 @@ sleep 10
 curl -s -X POST "$es_url/$alert_index/_refresh" >/dev/null
 
 echo
-echo "Injected attack chains:"
-sed -E 's/.*"kind":"([^"]*)".*"host_name":"([^"]*)".*"pid":([0-9]+).*"executable":"([^"]*)".*"destination":"([^"]*)".*/  \1  \2  pid \3  \4  -> \5/' "$injected"
-echo
-echo "Alerts found in Elasticsearch ($alert_index):"
-fields=host.name,process.pid,process.executable,destination.ip,destination.port,event.risk_score
-filter=$(echo "$fields" | sed 's/[^,]*/hits.hits._source.&/g')
-alerts_json=$(curl -s "$es_url/$alert_index/_search?size=100&filter_path=$filter")
-echo "$alerts_json" | grep -o '{"host":[^}]*},"process":{[^}]*},"destination":{[^}]*}[^}]*}[^}]*}' \
-    | sed -E 's/.*"name":"([^"]*)".*"pid":([0-9]+),"executable":"([^"]*)".*"ip":"([^"]*)","port":([0-9]+).*"risk_score":([0-9.]+).*/  \1  pid \2  \3  -> \4:\5  score \6/' \
-    || echo "  (none)"
-
+echo "Injected attack chains, each with the alert found for it in $alert_index:"
 found=$(curl -s "$es_url/$alert_index/_count" | grep -o '"count":[0-9]*' | cut -d: -f2)
 missing=0
 while IFS= read -r line; do
+    kind=$(echo "$line" | grep -o '"kind":"[^"]*"' | cut -d'"' -f4)
     pid=$(echo "$line" | grep -o '"pid":[0-9]*' | cut -d: -f2)
     host=$(echo "$line" | grep -o '"host_name":"[^"]*"' | cut -d'"' -f4)
-    hits=$(curl -s "$es_url/$alert_index/_count" -H 'Content-Type: application/json' \
-        -d "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"process.pid\":$pid}},{\"term\":{\"host.name\":\"$host\"}}]}}}" \
-        | grep -o '"count":[0-9]*' | cut -d: -f2)
-    if [ "${hits:-0}" != 1 ]; then
-        echo "MISSED or duplicated: $host pid $pid (alerts: ${hits:-0})"
+    destination=$(echo "$line" | grep -o '"destination":"[^"]*"' | cut -d'"' -f4)
+    query="{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"process.pid\":$pid}},{\"term\":{\"host.name\":\"$host\"}}]}}}"
+    response=$(curl -s "$es_url/$alert_index/_search?filter_path=hits.total.value,hits.hits._source.event.risk_score,hits.hits._source.destination" \
+        -H 'Content-Type: application/json' -d "$query")
+    hits=$(echo "$response" | grep -o '"value":[0-9]*' | cut -d: -f2)
+    score=$(echo "$response" | grep -o '"risk_score":[0-9.]*' | head -n 1 | cut -d: -f2)
+    ip=$(echo "$response" | grep -o '"ip":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+    port=$(echo "$response" | grep -o '"port":[0-9]*' | head -n 1 | cut -d: -f2)
+    if [ "${hits:-0}" = 1 ]; then
+        echo "  $kind  $host  pid $pid  -> $destination   alert: $ip:$port, risk score $score"
+    else
+        echo "  $kind  $host  pid $pid  -> $destination   MISSED or duplicated (${hits:-0} alerts)"
         missing=$((missing + 1))
     fi
 done <"$injected"

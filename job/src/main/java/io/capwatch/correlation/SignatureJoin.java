@@ -7,6 +7,8 @@ import io.capwatch.rule.RuleProfile;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -32,6 +34,9 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
     private final DetectionRule rule;
 
     private transient ValueState<Candidate> heldStart;
+    private transient ValueState<Long> windowEnd;
+    private transient TimerService timers;
+    private transient long openWindows;
     private transient ValueState<Candidate> earlySignature;
     private transient Tally startsUnknown;
     private transient Tally startsTrusted;
@@ -49,6 +54,14 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
         earlySignature =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("early-signature", Candidate.class));
+        windowEnd =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pending-window-end", Long.class));
+        // NOTE: the count lives on the heap of each subtask; after a restore it counts only the
+        // starts seen since, until the restored windows have closed.
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(CounterNames.PENDING_STARTS, (Gauge<Long>) () -> Math.max(0, openWindows));
         startsUnknown = Tally.register(getRuntimeContext(), CounterNames.STARTS_UNKNOWN_SIGNATURE);
         startsTrusted = Tally.register(getRuntimeContext(), CounterNames.STARTS_TRUSTED);
         unknownAsUntrusted =
@@ -58,6 +71,7 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
     @Override
     public void processElement(Candidate candidate, Context ctx, Collector<Candidate> out)
             throws Exception {
+        timers = ctx.timerService();
         switch (candidate.kind) {
             case CONNECTION -> out.collect(candidate);
             case START -> onStart(candidate, ctx, out);
@@ -67,7 +81,7 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
 
     private void onStart(Candidate start, Context ctx, Collector<Candidate> out) throws Exception {
         if (start.trust != Trust.UNKNOWN) {
-            out.collect(start);
+            emitStart(start, out);
             return;
         }
         Candidate previous = heldStart.value();
@@ -101,7 +115,8 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
         }
     }
 
-    private void complete(Candidate start, Candidate signature, Collector<Candidate> out) {
+    private void complete(Candidate start, Candidate signature, Collector<Candidate> out)
+            throws Exception {
         start.trust = signature.trust;
         start.signatureOrigin = "image_load";
         start.event.signatureExists = signature.event.signatureExists;
@@ -109,7 +124,7 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
         start.event.signatureSubject = signature.event.signatureSubject;
         start.event.signatureStatus = signature.event.signatureStatus;
         switch (signature.trust) {
-            case UNTRUSTED -> out.collect(start);
+            case UNTRUSTED -> emitStart(start, out);
             case UNKNOWN -> resolveUnknown(start, out);
             case TRUSTED, NOT_UNTRUSTED -> startsTrusted.inc();
         }
@@ -118,6 +133,12 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Candidate> out)
             throws Exception {
+        timers = ctx.timerService();
+        Long end = windowEnd.value();
+        if (end != null && end <= timestamp) {
+            windowEnd.clear();
+            openWindows--;
+        }
         Candidate start = heldStart.value();
         if (start != null && start.timestamp() <= timestamp) {
             heldStart.clear();
@@ -129,13 +150,30 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
         }
     }
 
-    private void resolveUnknown(Candidate start, Collector<Candidate> out) {
+    /**
+     * Sends a qualifying start to the sequence matcher and keeps the {@code pendingStarts} gauge:
+     * keys whose latest qualifying start's window is still open, matched or not.
+     */
+    private void emitStart(Candidate start, Collector<Candidate> out) throws Exception {
+        out.collect(start);
+        long end = start.timestamp() + rule.window().toMillis() + 1;
+        Long current = windowEnd.value();
+        if (current == null) {
+            openWindows++;
+        }
+        if (current == null || current < end) {
+            windowEnd.update(end);
+            timers.registerEventTimeTimer(end);
+        }
+    }
+
+    private void resolveUnknown(Candidate start, Collector<Candidate> out) throws Exception {
         startsUnknown.inc();
         RuleProfile profile = rule.profile(start.platform);
         if (profile != null && profile.unknownSignatureIsUntrusted()) {
             unknownAsUntrusted.inc();
             start.trust = Trust.UNTRUSTED;
-            out.collect(start);
+            emitStart(start, out);
         }
     }
 

@@ -38,6 +38,11 @@ public final class CounterNames {
     /** Of those, outbound connections to external addresses: stage-2 candidates. */
     public static final String CONNECTIONS_EXTERNAL = "stage2Candidates";
 
+    /**
+     * A gauge, per signature-join subtask: keys whose latest qualifying start's window is still
+     * open, so the starts the sequence matcher holds or has just completed.
+     */
+    public static final String PENDING_STARTS = "pendingStarts";
     /** Pending starts whose window closed without a qualifying connection. */
     public static final String STARTS_EXPIRED = "startsExpired";
     /** Completed sequences, before exceptions. */

@@ -42,7 +42,7 @@ class FlinkClusterSubmissionIT {
     private static final Pattern JOB_ID_LINE =
             Pattern.compile("^  Flink job ([0-9a-f]{32})$", Pattern.MULTILINE);
     private static final Pattern ALERTS_LINE =
-            Pattern.compile("^  alerts +([0-9,]+)$", Pattern.MULTILINE);
+            Pattern.compile("^  alerts +([0-9,]+)\\b", Pattern.MULTILINE);
 
     @Test
     void clientSubmissionIndexesSampleAlertsOnce() throws Exception {
@@ -51,17 +51,65 @@ class FlinkClusterSubmissionIT {
 
         ClientRun first = runClient(alertIndex, deadLetterIndex);
         assertEquals("FINISHED", FLINK.jobState(first.jobId()), "state in /jobs/overview");
-        assertEquals("3", first.summaryAlerts(), "alerts in the run summary");
+        assertEquals("5", first.summaryAlerts(), "alerts in the run summary");
         Set<String> alertIds = documentIds(alertIndex);
-        assertEquals(3, alertIds.size(), "alert ids: " + alertIds);
+        assertEquals(5, alertIds.size(), "alert ids: " + alertIds);
         assertEquals(1, ELASTICSEARCH.count(deadLetterIndex), "the sample's one truncated line");
 
         ClientRun second = runClient(alertIndex, deadLetterIndex);
         assertNotEquals(first.jobId(), second.jobId());
         assertEquals("FINISHED", FLINK.jobState(second.jobId()), "state in /jobs/overview");
-        assertEquals(3, ELASTICSEARCH.count(alertIndex), "a second run must not duplicate alerts");
+        assertEquals(5, ELASTICSEARCH.count(alertIndex), "a second run must not duplicate alerts");
         assertEquals(alertIds, documentIds(alertIndex), "alert ids after the second run");
         assertEquals(1, ELASTICSEARCH.count(deadLetterIndex));
+    }
+
+    @Test
+    void injectedAttacksAlertOnCluster() throws Exception {
+        Path fleet = Files.createTempDirectory(Path.of(System.getProperty("basedir", "."), "target"), "fleet-");
+        Path injected = fleet.resolve("injected.jsonl");
+        int exitCode =
+                new picocli.CommandLine(new io.capwatch.tools.FleetGenerator())
+                        .execute(
+                                "--output-dir", fleet.resolve("stream").toString(),
+                                "--hosts", "500",
+                                "--rate", "50",
+                                "--duration", "PT20M",
+                                "--attacks", "6",
+                                "--seed", "11",
+                                "--start", "2024-05-14T10:00:00Z",
+                                "--injected-file", injected.toString());
+        assertEquals(0, exitCode, "generator exit code");
+        List<String> attacks = Files.readAllLines(injected);
+        assertEquals(6, attacks.size());
+
+        String alertIndex = ELASTICSEARCH.uniqueIndexName("logs-capwatch.alerts-fleet");
+        ClientRun run =
+                runClient(
+                        List.of(
+                                "--input", fleet.resolve("stream").toString(),
+                                "--es-url", ELASTICSEARCH.url(),
+                                "--alert-index", alertIndex,
+                                "--dead-letter-index",
+                                ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-fleet")));
+        assertEquals("FINISHED", FLINK.jobState(run.jobId()), "state in /jobs/overview");
+
+        assertEquals(6, ELASTICSEARCH.count(alertIndex), "one alert per injected chain");
+        for (String line : attacks) {
+            JsonNode attack = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            String query =
+                    "{\"query\":{\"bool\":{\"filter\":["
+                            + "{\"term\":{\"process.pid\":" + attack.path("pid").asLong() + "}},"
+                            + "{\"term\":{\"host.name\":\"" + attack.path("host_name").asText() + "\"}},"
+                            + "{\"term\":{\"destination.ip\":\"" + attack.path("destination_ip").asText() + "\"}}]}}}";
+            long hits =
+                    ELASTICSEARCH
+                            .request("POST", "/" + alertIndex + "/_count", query)
+                            .json()
+                            .path("count")
+                            .asLong();
+            assertEquals(1, hits, "alerts for injected " + line);
+        }
     }
 
     @Test
@@ -73,7 +121,7 @@ class FlinkClusterSubmissionIT {
         String jobId = FLINK.runJar(jarId, jobArguments(alertIndex, deadLetterIndex));
         assertEquals("FINISHED", FLINK.awaitJobEnd(jobId, RUN_TIMEOUT));
         assertEquals("FINISHED", FLINK.jobState(jobId), "state in /jobs/overview");
-        assertEquals(3, ELASTICSEARCH.count(alertIndex));
+        assertEquals(5, ELASTICSEARCH.count(alertIndex));
         assertEquals(1, ELASTICSEARCH.count(deadLetterIndex));
 
         // The JobManager ran main() and must still serve with its TaskManager registered.
@@ -102,6 +150,11 @@ class FlinkClusterSubmissionIT {
      */
     private static ClientRun runClient(String alertIndex, String deadLetterIndex)
             throws IOException, InterruptedException {
+        return runClient(jobArguments(alertIndex, deadLetterIndex));
+    }
+
+    private static ClientRun runClient(List<String> jobArguments)
+            throws IOException, InterruptedException {
         Path classpathFile = systemPath("capwatch.client.classpath.file");
         String classpath = jobJar() + ":" + Files.readString(classpathFile).strip();
         List<String> command = new ArrayList<>();
@@ -114,7 +167,7 @@ class FlinkClusterSubmissionIT {
         command.add("-cp");
         command.add(classpath);
         command.add(CapwatchMain.class.getName());
-        command.addAll(jobArguments(alertIndex, deadLetterIndex));
+        command.addAll(jobArguments);
         command.add("--flink-cluster");
         command.add(FLINK.address());
 
