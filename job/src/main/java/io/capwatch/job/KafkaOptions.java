@@ -30,15 +30,17 @@ final class KafkaOptions {
             defaultValue = "committed",
             paramLabel = "OFFSETS",
             description =
-                    "committed (the group's offsets, else earliest), earliest, latest or"
-                            + " timestamp:<ISO-8601 instant> (default ${DEFAULT-VALUE}).")
+                    "committed (the group's offsets, else earliest), earliest, latest,"
+                            + " timestamp:<ISO-8601 instant> or offsets:<topic>:<partition>:<offset>,..."
+                            + " (default ${DEFAULT-VALUE}).")
     String startingOffsets;
 
     @Option(
             names = "--kafka-stopping-offsets",
             paramLabel = "OFFSETS",
             description =
-                    "Make the read bounded, for a backfill: latest or timestamp:<ISO-8601 instant>.")
+                    "Make the read bounded, for a backfill: latest, timestamp:<ISO-8601 instant> or"
+                            + " offsets:<topic>:<partition>:<offset>,...")
     String stoppingOffsets;
 
     @Option(

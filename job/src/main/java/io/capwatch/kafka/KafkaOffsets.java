@@ -2,13 +2,17 @@ package io.capwatch.kafka;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads the offset settings users give: {@code committed}, {@code earliest}, {@code latest} or
- * {@code timestamp:<ISO-8601 instant>}.
+ * Reads the offset settings users give: {@code committed}, {@code earliest}, {@code latest},
+ * {@code timestamp:<ISO-8601 instant>} or {@code offsets:<topic>:<partition>:<offset>,...} for
+ * exact per-partition offsets.
  */
 public final class KafkaOffsets {
     private KafkaOffsets() {}
@@ -24,7 +28,13 @@ public final class KafkaOffsets {
             case "earliest" -> OffsetsInitializer.earliest();
             case "latest" -> OffsetsInitializer.latest();
             case "timestamp" -> OffsetsInitializer.timestamp(instant(option, value));
-            default -> throw invalid(option, value, "committed, earliest, latest or timestamp:<instant>");
+            case "offsets" -> OffsetsInitializer.offsets(partitionOffsets(option, value));
+            default ->
+                    throw invalid(
+                            option,
+                            value,
+                            "committed, earliest, latest, timestamp:<instant> or"
+                                    + " offsets:<topic>:<partition>:<offset>,...");
         };
     }
 
@@ -33,8 +43,40 @@ public final class KafkaOffsets {
         return switch (keyword(value)) {
             case "latest" -> OffsetsInitializer.latest();
             case "timestamp" -> OffsetsInitializer.timestamp(instant(option, value));
-            default -> throw invalid(option, value, "latest or timestamp:<instant>");
+            case "offsets" -> OffsetsInitializer.offsets(partitionOffsets(option, value));
+            default ->
+                    throw invalid(
+                            option,
+                            value,
+                            "latest, timestamp:<instant> or offsets:<topic>:<partition>:<offset>,...");
         };
+    }
+
+    /** Reads {@code offsets:<topic>:<partition>:<offset>,...}; a topic may itself contain dots. */
+    private static Map<TopicPartition, Long> partitionOffsets(String option, String value) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        String list = value.substring(value.indexOf(':') + 1);
+        for (String entry : list.split(",")) {
+            String[] parts = entry.strip().split(":");
+            try {
+                if (parts.length != 3 || parts[0].isBlank()) {
+                    throw new NumberFormatException();
+                }
+                int partition = Integer.parseInt(parts[1]);
+                long offset = Long.parseLong(parts[2]);
+                if (partition < 0 || offset < 0) {
+                    throw new NumberFormatException();
+                }
+                offsets.put(new TopicPartition(parts[0], partition), offset);
+            } catch (NumberFormatException e) {
+                throw invalid(
+                        option,
+                        value,
+                        "offsets:<topic>:<partition>:<offset>,... with a partition and offset of"
+                                + " 0 or more, e.g. offsets:capwatch.telemetry:0:1200");
+            }
+        }
+        return offsets;
     }
 
     private static String keyword(String value) {

@@ -18,6 +18,17 @@ class KafkaOffsetsTest {
         assertNotNull(KafkaOffsets.starting("--o", "earliest"));
         assertNotNull(KafkaOffsets.starting("--o", "LATEST"));
         assertNotNull(KafkaOffsets.starting("--o", "timestamp:2024-05-14T10:00:00Z"));
+        assertNotNull(KafkaOffsets.starting("--o", "offsets:capwatch.telemetry:0:10,capwatch.telemetry:1:0"));
+        assertNotNull(KafkaOffsets.stopping("--o", "offsets:t:0:99"));
+    }
+
+    @Test
+    void invalidPartitionOffsetsAreRejected() {
+        for (String value : new String[] {"offsets:t:0", "offsets:t:x:1", "offsets::0:1", "offsets:t:0:-1"}) {
+            IllegalArgumentException error =
+                    assertThrows(IllegalArgumentException.class, () -> KafkaOffsets.stopping("--s", value));
+            assertTrue(error.getMessage().contains("offsets:<topic>:<partition>:<offset>"), error.getMessage());
+        }
     }
 
     @Test
