@@ -37,6 +37,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The grouping operator on Flink's keyed operator test harness. */
+// Flink's test harnesses declare close() with InterruptedException; the tests let it propagate.
+@SuppressWarnings("try")
 class GroupAlertsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final RuleMetadata RULE = RuleLoader.loadDefault().metadata();

@@ -27,6 +27,8 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The enricher on Flink's keyed broadcast operator test harness. */
+// Flink's test harnesses declare close() with InterruptedException; the tests let it propagate.
+@SuppressWarnings("try")
 class PrevalenceEnricherTest {
     private static final String SHA = "ab".repeat(32);
     private static final long T = Instant.parse("2024-05-14T10:00:00Z").toEpochMilli();

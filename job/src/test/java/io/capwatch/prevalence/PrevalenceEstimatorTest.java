@@ -20,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The estimator on Flink's keyed operator test harness, with event time driven by hand. */
+// Flink's test harnesses declare close() with InterruptedException; the tests let it propagate.
+@SuppressWarnings("try")
 class PrevalenceEstimatorTest {
     private static final String BINARY = "ab".repeat(32);
     private static final long DAY = Duration.ofDays(1).toMillis();
