@@ -19,7 +19,10 @@
 # On success `start` prints the URL and writes it to $CAPWATCH_HOME/elasticsearch.url.
 set -euo pipefail
 
+readonly SCRIPT_NAME="elasticsearch.sh"
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 readonly REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
 readonly CAPWATCH_HOME="${CAPWATCH_HOME:-$REPO_ROOT/.capwatch}"
@@ -27,7 +30,6 @@ readonly ES_VERSION="${CAPWATCH_ES_VERSION:-8.19.4}"
 readonly START_TIMEOUT_SECONDS="${CAPWATCH_ES_START_TIMEOUT:-120}"
 readonly ES_USER="capwatch-es"
 readonly ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
-readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 readonly DOWNLOAD_DIR="$CAPWATCH_HOME/downloads"
 readonly ES_ZIP="$DOWNLOAD_DIR/elasticsearch-${ES_VERSION}.zip"
@@ -50,89 +52,31 @@ readonly PID_FILE="$CAPWATCH_HOME/elasticsearch.pid"
 readonly URL_FILE="$CAPWATCH_HOME/elasticsearch.url"
 readonly LOCK_FILE="$CAPWATCH_HOME/elasticsearch.lock"
 
-log() {
-    echo "elasticsearch.sh: $*" >&2
-}
-
-fail() {
-    log "error: $*"
-    exit 1
-}
-
 usage() {
     echo "Usage: $0 start|stop|purge|status" >&2
     exit 2
 }
 
-# Succeeds when the process group recorded in the pid file still has a live member.
 is_running() {
-    [[ -f "$PID_FILE" ]] || return 1
-    local pgid
-    pgid="$(cat "$PID_FILE")"
-    [[ "$pgid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 -- "-$pgid" 2>/dev/null
+    is_group_alive "$PID_FILE"
 }
 
-# Succeeds when something accepts TCP connections on 127.0.0.1:<port>.
-port_in_use() {
-    local port="$1"
-    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-        return 0
-    fi
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-}
-
-# Prints a port in 20000-59999 that nothing listens on. Another process may still take it
-# before Elasticsearch binds it, so `start` retries when the bind fails.
-pick_free_port() {
-    local attempt port
-    for attempt in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! port_in_use "$port"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    fail "found no free port after 50 random tries in 20000-59999; set CAPWATCH_ES_PORT"
-}
-
-resolve_java_home() {
-    local java_home="${CAPWATCH_ES_JAVA_HOME:-}"
-    if [[ -z "$java_home" ]]; then
-        local java_bin
-        java_bin="$(command -v java)" || fail "java is not on PATH; install Java 17 or set CAPWATCH_ES_JAVA_HOME"
-        java_bin="$(readlink -f "$java_bin")"
-        java_home="$(dirname "$(dirname "$java_bin")")"
-    fi
-    [[ -x "$java_home/bin/java" ]] || fail "no executable $java_home/bin/java; set CAPWATCH_ES_JAVA_HOME to a JDK"
-
-    local version_line major
-    version_line="$("$java_home/bin/java" -version 2>&1 | head -n 1)"
-    major="$(sed -E 's/.*version "([0-9]+).*/\1/' <<<"$version_line")"
-    [[ "$major" =~ ^[0-9]+$ ]] || fail "cannot read the Java version from '$version_line'"
-    if ((major < 17)); then
-        fail "Java $major at $java_home is too old: Elasticsearch $ES_VERSION needs Java 17 or newer"
-    fi
-    echo "$java_home"
+# Prints what needs Java 17, for the error about an older Java.
+java_requirement() {
+    echo "Elasticsearch $ES_VERSION needs Java 17 or newer"
 }
 
 download_distribution() {
     if [[ -s "$ES_ZIP" ]]; then
         return 0
     fi
-    command -v mvn >/dev/null || fail "mvn is not on PATH; it is needed to download $ES_ARTIFACT"
+    require_maven "$ES_ARTIFACT"
     mkdir -p "$DOWNLOAD_DIR"
     local staging
     staging="$(mktemp -d "$DOWNLOAD_DIR/fetch.XXXXXX")"
     log "downloading $ES_ARTIFACT through Maven"
-    # Run outside the repository so that Maven does not load the project's pom.xml.
-    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" \
-        -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$staging" -Dmdep.stripVersion=false \
-        >"$staging/mvn.log" 2>&1); then
-        tail -n 30 "$staging/mvn.log" >&2 || true
-        rm -rf "$staging"
-        fail "download of $ES_ARTIFACT failed; check the Maven output above and the network to Maven Central"
-    fi
+    run_dependency_plugin "$staging" "$ES_ARTIFACT" copy \
+        -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$staging" -Dmdep.stripVersion=false
     mv "$staging/elasticsearch-${ES_VERSION}.zip" "$ES_ZIP"
     rm -rf "$staging"
 }
@@ -190,30 +134,8 @@ prepare_user() {
 }
 
 print_log_tail() {
-    local file printed=0
-    for file in "$CONSOLE_LOG" "$ES_LOGS/capwatch-local.log"; do
-        if [[ -s "$file" ]]; then
-            log "last lines of $file:"
-            tail -n 40 "$file" >&2
-            printed=1
-        fi
-    done
-    ((printed)) || log "Elasticsearch wrote no log lines yet; its logs go to $ES_LOGS"
-}
-
-kill_group() {
-    local pgid="$1"
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    local waited=0
-    while kill -0 -- "-$pgid" 2>/dev/null; do
-        if ((waited >= 60)); then
-            log "process group $pgid did not stop within 30 s; sending SIGKILL"
-            kill -KILL -- "-$pgid" 2>/dev/null || true
-            break
-        fi
-        sleep 0.5
-        waited=$((waited + 1))
-    done
+    print_log_tails 40 "Elasticsearch wrote no log lines yet; its logs go to $ES_LOGS" \
+        "$CONSOLE_LOG" "$ES_LOGS/capwatch-local.log"
 }
 
 # Starts Elasticsearch on the given ports and waits until it responds. Returns 0 when ready,
@@ -245,7 +167,7 @@ launch() {
     while ((SECONDS < deadline)); do
         if ! kill -0 "$pgid" 2>/dev/null; then
             rm -f "$PID_FILE"
-            if grep -q -E "BindException|Address already in use" "$CONSOLE_LOG" "$ES_LOGS"/*.log 2>/dev/null; then
+            if logs_report_bind_failure "$CONSOLE_LOG" "$ES_LOGS"/*.log; then
                 return 10
             fi
             print_log_tail
@@ -268,29 +190,16 @@ launch() {
 }
 
 start() {
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -n 9 || fail "another start or stop is running for CAPWATCH_HOME=$CAPWATCH_HOME"
-
-    if is_running && [[ -s "$URL_FILE" ]]; then
-        log "already running (process group $(cat "$PID_FILE"))"
-        cat "$URL_FILE"
+    lock_for_start "$LOCK_FILE"
+    if report_already_running "$PID_FILE" "$URL_FILE"; then
         return 0
     fi
-    rm -f "$PID_FILE" "$URL_FILE"
 
-    [[ "$START_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]] && ((START_TIMEOUT_SECONDS > 0)) \
-        || fail "CAPWATCH_ES_START_TIMEOUT='$START_TIMEOUT_SECONDS' is not a positive number of seconds"
-    if [[ -n "${CAPWATCH_ES_PORT:-}" ]]; then
-        [[ "$CAPWATCH_ES_PORT" =~ ^[0-9]+$ ]] && ((CAPWATCH_ES_PORT >= 1 && CAPWATCH_ES_PORT <= 65535)) \
-            || fail "CAPWATCH_ES_PORT='$CAPWATCH_ES_PORT' is not a port number (1-65535)"
-        if port_in_use "$CAPWATCH_ES_PORT"; then
-            fail "port $CAPWATCH_ES_PORT (CAPWATCH_ES_PORT) is already in use on 127.0.0.1; pick another or unset it"
-        fi
-    fi
+    check_timeout_seconds CAPWATCH_ES_START_TIMEOUT "$START_TIMEOUT_SECONDS"
+    check_port_variable CAPWATCH_ES_PORT
 
     local java_home
-    java_home="$(resolve_java_home)"
+    java_home="$(resolve_java_home CAPWATCH_ES_JAVA_HOME java_requirement)"
     download_distribution
     unpack_distribution
     mkdir -p "$ES_DATA" "$ES_LOGS"
@@ -298,9 +207,9 @@ start() {
 
     local attempt http_port transport_port result
     for attempt in 1 2 3; do
-        http_port="${CAPWATCH_ES_PORT:-$(pick_free_port)}"
-        transport_port="$(pick_free_port)"
-        [[ "$transport_port" != "$http_port" ]] || transport_port="$(pick_free_port)"
+        http_port="${CAPWATCH_ES_PORT:-$(pick_free_port CAPWATCH_ES_PORT)}"
+        transport_port="$(pick_free_port CAPWATCH_ES_PORT)"
+        [[ "$transport_port" != "$http_port" ]] || transport_port="$(pick_free_port CAPWATCH_ES_PORT)"
         log "starting Elasticsearch $ES_VERSION on 127.0.0.1:$http_port (CAPWATCH_HOME=$CAPWATCH_HOME)"
         result=0
         launch "$http_port" "$transport_port" "$java_home" || result=$?
@@ -320,19 +229,7 @@ start() {
 }
 
 stop() {
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -w 60 9 || fail "timed out waiting for another start or stop for CAPWATCH_HOME=$CAPWATCH_HOME"
-    if ! is_running; then
-        rm -f "$PID_FILE" "$URL_FILE"
-        log "not running"
-        return 0
-    fi
-    local pgid
-    pgid="$(cat "$PID_FILE")"
-    kill_group "$pgid"
-    rm -f "$PID_FILE" "$URL_FILE"
-    log "stopped (process group $pgid)"
+    stop_group_service "$LOCK_FILE" "$PID_FILE" "$URL_FILE"
 }
 
 # Stops the server and deletes its distribution and data, for test runs that leave nothing behind.

@@ -24,19 +24,20 @@
 # authentication, so it is for loopback use only.
 set -euo pipefail
 
+readonly SCRIPT_NAME="flink.sh"
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 readonly REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
 readonly CAPWATCH_HOME="${CAPWATCH_HOME:-$REPO_ROOT/.capwatch}"
 readonly START_TIMEOUT_SECONDS="${CAPWATCH_FLINK_START_TIMEOUT:-120}"
-readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 readonly TASK_SLOTS=2
 
 readonly FLINK_BASE="$CAPWATCH_HOME/flink"
 readonly LIB_DIR="$FLINK_BASE/lib"
-# The hash of the POM that $LIB_DIR was fetched with. Another version or artifact list fetches it
-# again.
-readonly LIB_STAMP="$LIB_DIR/.fetched"
+# $LIB_DIR/.fetched contains the hash of the POM that $LIB_DIR was fetched with. Another version
+# or artifact list fetches it again.
 readonly CONF_DIR="$FLINK_BASE/conf"
 readonly LOG_DIR="$FLINK_BASE/log"
 readonly PLUGINS_DIR="$FLINK_BASE/plugins"
@@ -79,15 +80,6 @@ readonly JAVA_17_OPTIONS=(
     --add-modules=jdk.incubator.foreign
 )
 
-log() {
-    echo "flink.sh: $*" >&2
-}
-
-fail() {
-    log "error: $*"
-    exit 1
-}
-
 usage() {
     echo "Usage: $0 start|stop|status" >&2
     exit 2
@@ -104,61 +96,13 @@ flink_version() {
     echo "$version"
 }
 
-# Succeeds when the process group recorded in the given pid file still has a live member.
-is_alive() {
-    local pid_file="$1"
-    [[ -f "$pid_file" ]] || return 1
-    local pgid
-    pgid="$(cat "$pid_file")"
-    [[ "$pgid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 -- "-$pgid" 2>/dev/null
-}
-
 is_running() {
-    is_alive "$JOBMANAGER_PID_FILE" && is_alive "$TASKMANAGER_PID_FILE"
+    is_group_alive "$JOBMANAGER_PID_FILE" && is_group_alive "$TASKMANAGER_PID_FILE"
 }
 
-# Succeeds when something accepts TCP connections on 127.0.0.1:<port>.
-port_in_use() {
-    local port="$1"
-    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-        return 0
-    fi
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-}
-
-# Prints a port in 20000-59999 that nothing listens on. Another process may still take it
-# before Flink binds it, so `start` retries when the bind fails.
-pick_free_port() {
-    local attempt port
-    for attempt in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! port_in_use "$port"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    fail "found no free port after 50 random tries in 20000-59999; set CAPWATCH_FLINK_REST_PORT"
-}
-
-resolve_java() {
-    local java_home="${CAPWATCH_FLINK_JAVA_HOME:-}"
-    if [[ -z "$java_home" ]]; then
-        local java_bin
-        java_bin="$(command -v java)" || fail "java is not on PATH; install Java 17 or set CAPWATCH_FLINK_JAVA_HOME"
-        java_bin="$(readlink -f "$java_bin")"
-        java_home="$(dirname "$(dirname "$java_bin")")"
-    fi
-    [[ -x "$java_home/bin/java" ]] || fail "no executable $java_home/bin/java; set CAPWATCH_FLINK_JAVA_HOME to a JDK"
-
-    local version_line major
-    version_line="$("$java_home/bin/java" -version 2>&1 | head -n 1)"
-    major="$(sed -E 's/.*version "([0-9]+).*/\1/' <<<"$version_line")"
-    [[ "$major" =~ ^[0-9]+$ ]] || fail "cannot read the Java version from '$version_line'"
-    if ((major < 17)); then
-        fail "Java $major at $java_home is too old: the capwatch job needs Java 17 or newer"
-    fi
-    echo "$java_home/bin/java"
+# Prints what needs Java 17, for the error about an older Java.
+java_requirement() {
+    echo "the capwatch job needs Java 17 or newer"
 }
 
 # Writes a POM whose runtime dependencies are the jars of the cluster's lib/. Importing
@@ -222,23 +166,15 @@ fetch_lib() {
     write_lib_pom "$staging/pom.xml" "$version"
     local stamp
     stamp="$(sha256sum "$staging/pom.xml" | cut -d ' ' -f 1)"
-    if [[ -f "$LIB_STAMP" && "$(cat "$LIB_STAMP")" == "$stamp" ]]; then
+    if lib_is_current "$LIB_DIR" "$stamp"; then
         rm -rf "$staging"
         return 0
     fi
-    command -v mvn >/dev/null || fail "mvn is not on PATH; it is needed to download the Flink $version jars"
+    require_maven "the Flink $version jars"
     log "downloading the Flink $version jars through Maven into $LIB_DIR"
-    # Run in the staging folder so that Maven reads only the generated pom.xml.
-    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy-dependencies" \
-        -DincludeScope=runtime -DoutputDirectory="$staging/lib" >"$staging/mvn.log" 2>&1); then
-        tail -n 30 "$staging/mvn.log" >&2 || true
-        rm -rf "$staging"
-        fail "download of the Flink $version jars failed; check the Maven output above and the network to Maven Central"
-    fi
-    echo "$stamp" >"$staging/lib/.fetched"
-    rm -rf "$LIB_DIR"
-    mv "$staging/lib" "$LIB_DIR"
-    rm -rf "$staging"
+    run_dependency_plugin "$staging" "the Flink $version jars" copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$staging/lib"
+    install_lib "$staging" "$LIB_DIR" "$stamp"
 }
 
 write_config() {
@@ -351,35 +287,14 @@ launch_process() {
 }
 
 print_log_tail() {
-    local file
-    for file in "$JOBMANAGER_OUT" "$JOBMANAGER_LOG" "$TASKMANAGER_OUT" "$TASKMANAGER_LOG"; do
-        if [[ -s "$file" ]]; then
-            log "last lines of $file:"
-            tail -n 30 "$file" >&2
-        fi
-    done
-}
-
-kill_group() {
-    local pgid="$1"
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    local waited=0
-    while kill -0 -- "-$pgid" 2>/dev/null; do
-        if ((waited >= 60)); then
-            log "process group $pgid did not stop within 30 s; sending SIGKILL"
-            kill -KILL -- "-$pgid" 2>/dev/null || true
-            break
-        fi
-        sleep 0.5
-        waited=$((waited + 1))
-    done
+    print_log_tails 30 "" "$JOBMANAGER_OUT" "$JOBMANAGER_LOG" "$TASKMANAGER_OUT" "$TASKMANAGER_LOG"
 }
 
 # Stops the TaskManager first, so that it does not log failed reconnects to a stopped JobManager.
 stop_processes() {
     local pid_file
     for pid_file in "$TASKMANAGER_PID_FILE" "$JOBMANAGER_PID_FILE"; do
-        if is_alive "$pid_file"; then
+        if is_group_alive "$pid_file"; then
             kill_group "$(cat "$pid_file")"
         fi
         rm -f "$pid_file"
@@ -401,8 +316,7 @@ serves_this_cluster() {
 }
 
 bind_failed() {
-    grep -q -E "BindException|Address already in use" "$JOBMANAGER_LOG" "$JOBMANAGER_OUT" \
-        "$TASKMANAGER_LOG" "$TASKMANAGER_OUT" 2>/dev/null
+    logs_report_bind_failure "$JOBMANAGER_LOG" "$JOBMANAGER_OUT" "$TASKMANAGER_LOG" "$TASKMANAGER_OUT"
 }
 
 # Starts the cluster on the given ports and waits until the TaskManager has registered its slots.
@@ -426,7 +340,7 @@ launch() {
     local url="http://127.0.0.1:$rest_port"
     local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
     while ((SECONDS < deadline)); do
-        if ! is_alive "$JOBMANAGER_PID_FILE" || ! is_alive "$TASKMANAGER_PID_FILE"; then
+        if ! is_group_alive "$JOBMANAGER_PID_FILE" || ! is_group_alive "$TASKMANAGER_PID_FILE"; then
             # Give a process that is still alive a moment to log, then stop it.
             sleep 1
             stop_processes
@@ -452,9 +366,7 @@ launch() {
 }
 
 start() {
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -n 9 || fail "another start or stop is running for CAPWATCH_HOME=$CAPWATCH_HOME"
+    lock_for_start "$LOCK_FILE"
 
     if is_running && [[ -s "$ADDRESS_FILE" ]]; then
         log "already running (JobManager process group $(cat "$JOBMANAGER_PID_FILE"), TaskManager $(cat "$TASKMANAGER_PID_FILE"))"
@@ -465,18 +377,11 @@ start() {
     stop_processes
     rm -f "$ADDRESS_FILE"
 
-    [[ "$START_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]] && ((START_TIMEOUT_SECONDS > 0)) \
-        || fail "CAPWATCH_FLINK_START_TIMEOUT='$START_TIMEOUT_SECONDS' is not a positive number of seconds"
-    if [[ -n "${CAPWATCH_FLINK_REST_PORT:-}" ]]; then
-        [[ "$CAPWATCH_FLINK_REST_PORT" =~ ^[0-9]+$ ]] && ((CAPWATCH_FLINK_REST_PORT >= 1 && CAPWATCH_FLINK_REST_PORT <= 65535)) \
-            || fail "CAPWATCH_FLINK_REST_PORT='$CAPWATCH_FLINK_REST_PORT' is not a port number (1-65535)"
-        if port_in_use "$CAPWATCH_FLINK_REST_PORT"; then
-            fail "port $CAPWATCH_FLINK_REST_PORT (CAPWATCH_FLINK_REST_PORT) is already in use on 127.0.0.1; pick another or unset it"
-        fi
-    fi
+    check_timeout_seconds CAPWATCH_FLINK_START_TIMEOUT "$START_TIMEOUT_SECONDS"
+    check_port_variable CAPWATCH_FLINK_REST_PORT
 
     local java version
-    java="$(resolve_java)"
+    java="$(resolve_java_home CAPWATCH_FLINK_JAVA_HOME java_requirement)/bin/java"
     version="$(flink_version)"
     fetch_lib "$version"
     rm -rf "$UPLOAD_DIR" "$TMP_DIR"
@@ -484,9 +389,9 @@ start() {
 
     local attempt rest_port rpc_port result
     for attempt in 1 2 3; do
-        rest_port="${CAPWATCH_FLINK_REST_PORT:-$(pick_free_port)}"
-        rpc_port="$(pick_free_port)"
-        [[ "$rpc_port" != "$rest_port" ]] || rpc_port="$(pick_free_port)"
+        rest_port="${CAPWATCH_FLINK_REST_PORT:-$(pick_free_port CAPWATCH_FLINK_REST_PORT)}"
+        rpc_port="$(pick_free_port CAPWATCH_FLINK_REST_PORT)"
+        [[ "$rpc_port" != "$rest_port" ]] || rpc_port="$(pick_free_port CAPWATCH_FLINK_REST_PORT)"
         log "starting Flink $version on 127.0.0.1:$rest_port (CAPWATCH_HOME=$CAPWATCH_HOME)"
         result=0
         launch "$rest_port" "$rpc_port" "$java" || result=$?
@@ -506,10 +411,8 @@ start() {
 }
 
 stop() {
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -w 60 9 || fail "timed out waiting for another start or stop for CAPWATCH_HOME=$CAPWATCH_HOME"
-    if ! is_alive "$JOBMANAGER_PID_FILE" && ! is_alive "$TASKMANAGER_PID_FILE"; then
+    lock_for_stop "$LOCK_FILE"
+    if ! is_group_alive "$JOBMANAGER_PID_FILE" && ! is_group_alive "$TASKMANAGER_PID_FILE"; then
         rm -f "$JOBMANAGER_PID_FILE" "$TASKMANAGER_PID_FILE" "$ADDRESS_FILE"
         log "not running"
         return 0
@@ -520,7 +423,7 @@ stop() {
 }
 
 status() {
-    if ! is_alive "$JOBMANAGER_PID_FILE" && ! is_alive "$TASKMANAGER_PID_FILE"; then
+    if ! is_group_alive "$JOBMANAGER_PID_FILE" && ! is_group_alive "$TASKMANAGER_PID_FILE"; then
         log "not running"
         return 3
     fi

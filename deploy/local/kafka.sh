@@ -25,13 +25,15 @@
 # $CAPWATCH_HOME/kafka.bootstrap.
 set -euo pipefail
 
+readonly SCRIPT_NAME="kafka.sh"
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 readonly REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
 readonly CAPWATCH_HOME="${CAPWATCH_HOME:-$REPO_ROOT/.capwatch}"
 readonly START_TIMEOUT_SECONDS="${CAPWATCH_KAFKA_START_TIMEOUT:-60}"
 readonly HEAP="${CAPWATCH_KAFKA_HEAP:-512m}"
-readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 readonly KAFKA_BASE="$CAPWATCH_HOME/kafka"
 readonly LIB_DIR="$KAFKA_BASE/lib"
@@ -51,15 +53,6 @@ readonly SERVER_LOG="$KAFKA_LOGS/server.log"
 readonly PID_FILE="$CAPWATCH_HOME/kafka.pid"
 readonly BOOTSTRAP_FILE="$CAPWATCH_HOME/kafka.bootstrap"
 readonly LOCK_FILE="$CAPWATCH_HOME/kafka.lock"
-
-log() {
-    echo "kafka.sh: $*" >&2
-}
-
-fail() {
-    log "error: $*"
-    exit 1
-}
 
 usage() {
     echo "Usage: $0 start|stop|status" >&2
@@ -87,56 +80,13 @@ log4j_version() {
     echo "$version"
 }
 
-# Succeeds when the process group recorded in the pid file still has a live member.
 is_running() {
-    [[ -f "$PID_FILE" ]] || return 1
-    local pgid
-    pgid="$(cat "$PID_FILE")"
-    [[ "$pgid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 -- "-$pgid" 2>/dev/null
+    is_group_alive "$PID_FILE"
 }
 
-# Succeeds when something accepts TCP connections on 127.0.0.1:<port>.
-port_in_use() {
-    local port="$1"
-    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-        return 0
-    fi
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-}
-
-# Prints a port in 20000-59999 that nothing listens on. Another process may still take it
-# before the broker binds it, so `start` retries when the bind fails.
-pick_free_port() {
-    local attempt port
-    for attempt in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! port_in_use "$port"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    fail "found no free port after 50 random tries in 20000-59999; set CAPWATCH_KAFKA_PORT"
-}
-
-resolve_java_home() {
-    local java_home="${CAPWATCH_KAFKA_JAVA_HOME:-}"
-    if [[ -z "$java_home" ]]; then
-        local java_bin
-        java_bin="$(command -v java)" || fail "java is not on PATH; install Java 17 or set CAPWATCH_KAFKA_JAVA_HOME"
-        java_bin="$(readlink -f "$java_bin")"
-        java_home="$(dirname "$(dirname "$java_bin")")"
-    fi
-    [[ -x "$java_home/bin/java" ]] || fail "no executable $java_home/bin/java; set CAPWATCH_KAFKA_JAVA_HOME to a JDK"
-
-    local version_line major
-    version_line="$("$java_home/bin/java" -version 2>&1 | head -n 1)"
-    major="$(sed -E 's/.*version "([0-9]+).*/\1/' <<<"$version_line")"
-    [[ "$major" =~ ^[0-9]+$ ]] || fail "cannot read the Java version from '$version_line'"
-    if ((major < 17)); then
-        fail "Java $major at $java_home is too old: Kafka $(kafka_version) brokers need Java 17 or newer"
-    fi
-    echo "$java_home"
+# Prints what needs Java 17, for the error about an older Java.
+java_requirement() {
+    echo "Kafka $(kafka_version) brokers need Java 17 or newer"
 }
 
 # Writes a pom whose runtime class path is the broker's. Maven resolves the transitive
@@ -187,30 +137,22 @@ fetch_libs() {
     version="$(kafka_version)"
     log4j="$(log4j_version)"
     stamp="org.apache.kafka:kafka_2.13:$version org.apache.logging.log4j:log4j-slf4j-impl:$log4j"
-    if [[ -f "$LIB_STAMP" && "$(cat "$LIB_STAMP")" == "$stamp" ]]; then
+    if lib_is_current "$LIB_DIR" "$stamp"; then
         return 0
     fi
-    command -v mvn >/dev/null || fail "mvn is not on PATH; it is needed to download Kafka $version"
+    require_maven "Kafka $version"
     mkdir -p "$KAFKA_BASE"
     local staging
     staging="$(mktemp -d "$KAFKA_BASE/fetch.XXXXXX")"
     write_fetch_pom "$staging" "$version" "$log4j"
     log "downloading Kafka $version and its dependencies through Maven"
-    if ! (cd "$staging" && mvn -B -q -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy-dependencies" \
-        -DincludeScope=runtime -DoutputDirectory="$staging/lib" \
-        >"$staging/mvn.log" 2>&1); then
-        tail -n 30 "$staging/mvn.log" >&2 || true
-        rm -rf "$staging"
-        fail "download of org.apache.kafka:kafka_2.13:$version failed; check the Maven output above and the network to Maven Central"
-    fi
+    run_dependency_plugin "$staging" "org.apache.kafka:kafka_2.13:$version" copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$staging/lib"
     [[ -f "$staging/lib/kafka_2.13-$version.jar" ]] || {
         rm -rf "$staging"
         fail "Maven copied no kafka_2.13-$version.jar; check that version $version exists on Maven Central"
     }
-    echo "$stamp" >"$staging/lib/.fetched"
-    rm -rf "$LIB_DIR"
-    mv "$staging/lib" "$LIB_DIR"
-    rm -rf "$staging"
+    install_lib "$staging" "$LIB_DIR" "$stamp"
 }
 
 write_config() {
@@ -323,35 +265,12 @@ broker_responds() {
 }
 
 print_log_tail() {
-    local file printed=0
-    for file in "$CONSOLE_LOG" "$SERVER_LOG"; do
-        if [[ -s "$file" ]]; then
-            log "last lines of $file:"
-            tail -n 40 "$file" >&2
-            printed=1
-        fi
-    done
-    ((printed)) || log "the broker wrote no log lines yet; its logs go to $KAFKA_LOGS"
+    print_log_tails 40 "the broker wrote no log lines yet; its logs go to $KAFKA_LOGS" \
+        "$CONSOLE_LOG" "$SERVER_LOG"
 }
 
-kill_group() {
-    local pgid="$1"
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    local waited=0
-    while kill -0 -- "-$pgid" 2>/dev/null; do
-        if ((waited >= 60)); then
-            log "process group $pgid did not stop within 30 s; sending SIGKILL"
-            kill -KILL -- "-$pgid" 2>/dev/null || true
-            break
-        fi
-        sleep 0.5
-        waited=$((waited + 1))
-    done
-}
-
-# Succeeds when the log files report that a port was taken.
 bind_failed() {
-    grep -q -E "BindException|Address already in use" "$CONSOLE_LOG" "$SERVER_LOG" 2>/dev/null
+    logs_report_bind_failure "$CONSOLE_LOG" "$SERVER_LOG"
 }
 
 # Starts the broker on the given ports and waits until it lists topics. Returns 0 when ready,
@@ -408,38 +327,25 @@ launch() {
 
 start() {
     local started_at="$EPOCHREALTIME"
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -n 9 || fail "another start or stop is running for CAPWATCH_HOME=$CAPWATCH_HOME"
-
-    if is_running && [[ -s "$BOOTSTRAP_FILE" ]]; then
-        log "already running (process group $(cat "$PID_FILE"))"
-        cat "$BOOTSTRAP_FILE"
+    lock_for_start "$LOCK_FILE"
+    if report_already_running "$PID_FILE" "$BOOTSTRAP_FILE"; then
         return 0
     fi
-    rm -f "$PID_FILE" "$BOOTSTRAP_FILE"
 
-    [[ "$START_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]] && ((START_TIMEOUT_SECONDS > 0)) \
-        || fail "CAPWATCH_KAFKA_START_TIMEOUT='$START_TIMEOUT_SECONDS' is not a positive number of seconds"
+    check_timeout_seconds CAPWATCH_KAFKA_START_TIMEOUT "$START_TIMEOUT_SECONDS"
     [[ "$HEAP" =~ ^[0-9]+[mMgG]$ ]] || fail "CAPWATCH_KAFKA_HEAP='$HEAP' is not a heap size such as 512m or 1g"
-    if [[ -n "${CAPWATCH_KAFKA_PORT:-}" ]]; then
-        [[ "$CAPWATCH_KAFKA_PORT" =~ ^[0-9]+$ ]] && ((CAPWATCH_KAFKA_PORT >= 1 && CAPWATCH_KAFKA_PORT <= 65535)) \
-            || fail "CAPWATCH_KAFKA_PORT='$CAPWATCH_KAFKA_PORT' is not a port number (1-65535)"
-        if port_in_use "$CAPWATCH_KAFKA_PORT"; then
-            fail "port $CAPWATCH_KAFKA_PORT (CAPWATCH_KAFKA_PORT) is already in use on 127.0.0.1; pick another or unset it"
-        fi
-    fi
+    check_port_variable CAPWATCH_KAFKA_PORT
 
     local java_home version
-    java_home="$(resolve_java_home)"
+    java_home="$(resolve_java_home CAPWATCH_KAFKA_JAVA_HOME java_requirement)"
     version="$(kafka_version)"
     fetch_libs
 
     local attempt client_port controller_port result
     for attempt in 1 2 3; do
-        client_port="${CAPWATCH_KAFKA_PORT:-$(pick_free_port)}"
-        controller_port="$(pick_free_port)"
-        [[ "$controller_port" != "$client_port" ]] || controller_port="$(pick_free_port)"
+        client_port="${CAPWATCH_KAFKA_PORT:-$(pick_free_port CAPWATCH_KAFKA_PORT)}"
+        controller_port="$(pick_free_port CAPWATCH_KAFKA_PORT)"
+        [[ "$controller_port" != "$client_port" ]] || controller_port="$(pick_free_port CAPWATCH_KAFKA_PORT)"
         log "starting Kafka $version on 127.0.0.1:$client_port, controller on 127.0.0.1:$controller_port (CAPWATCH_HOME=$CAPWATCH_HOME)"
         result=0
         launch "$client_port" "$controller_port" "$java_home" || result=$?
@@ -461,19 +367,7 @@ start() {
 }
 
 stop() {
-    mkdir -p "$CAPWATCH_HOME"
-    exec 9>"$LOCK_FILE"
-    flock -w 60 9 || fail "timed out waiting for another start or stop for CAPWATCH_HOME=$CAPWATCH_HOME"
-    if ! is_running; then
-        rm -f "$PID_FILE" "$BOOTSTRAP_FILE"
-        log "not running"
-        return 0
-    fi
-    local pgid
-    pgid="$(cat "$PID_FILE")"
-    kill_group "$pgid"
-    rm -f "$PID_FILE" "$BOOTSTRAP_FILE"
-    log "stopped (process group $pgid)"
+    stop_group_service "$LOCK_FILE" "$PID_FILE" "$BOOTSTRAP_FILE"
 }
 
 status() {
@@ -483,7 +377,7 @@ status() {
     fi
     local bootstrap java_home
     bootstrap="$(cat "$BOOTSTRAP_FILE" 2>/dev/null || true)"
-    java_home="$(resolve_java_home)"
+    java_home="$(resolve_java_home CAPWATCH_KAFKA_JAVA_HOME java_requirement)"
     if [[ -n "$bootstrap" ]] && broker_responds "$java_home" "$bootstrap"; then
         log "running at $bootstrap (process group $(cat "$PID_FILE"))"
         echo "$bootstrap"
@@ -531,7 +425,7 @@ create_topic() {
     write_tool_config
 
     local java_home
-    java_home="$(resolve_java_home)"
+    java_home="$(resolve_java_home CAPWATCH_KAFKA_JAVA_HOME java_requirement)"
     local -a configs=()
     if ((compact)); then
         configs=(--config cleanup.policy=compact)

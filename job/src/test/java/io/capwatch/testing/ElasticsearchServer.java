@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
@@ -37,8 +35,14 @@ public final class ElasticsearchServer implements BeforeAllCallback {
     /** The environment variable with the URL of an already running cluster. */
     public static final String URL_VARIABLE = "CAPWATCH_ES_URL";
 
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(ElasticsearchServer.class);
+    private static final ScriptedService.Definition SERVICE =
+            new ScriptedService.Definition(
+                    "Elasticsearch",
+                    URL_VARIABLE,
+                    "elasticsearch.sh",
+                    "elasticsearch.url",
+                    "purge",
+                    "elasticsearch-test-server-stop");
     private static final AtomicLong INDEX_COUNTER = new AtomicLong();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,22 +51,16 @@ public final class ElasticsearchServer implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         server =
-                context.getRoot()
-                        .getStore(NAMESPACE)
-                        .getOrComputeIfAbsent(
-                                RunningServer.class,
-                                key -> RunningServer.startOrConnect(),
-                                RunningServer.class);
+                ScriptedService.shared(
+                        context,
+                        ElasticsearchServer.class,
+                        RunningServer.class,
+                        RunningServer::startOrConnect);
     }
 
     /** Returns the cluster's base URL, such as {@code http://127.0.0.1:23456}. */
     public String url() {
-        if (server == null) {
-            throw new IllegalStateException(
-                    "ElasticsearchServer is not started: register it with @RegisterExtension on a"
-                            + " static field");
-        }
-        return server.url;
+        return ScriptedService.requireStarted(server, ElasticsearchServer.class).url;
     }
 
     /**
@@ -136,49 +134,22 @@ public final class ElasticsearchServer implements BeforeAllCallback {
     static final class RunningServer implements AutoCloseable {
 
         private final String url;
-        /** The script that started the server, or {@code null} for an external server. */
-        private final ServiceScript script;
-        private final Thread shutdownHook;
+        private final ScriptedService service;
         private final HttpClient http =
                 HttpClient.newBuilder()
                         .proxy(HttpClient.Builder.NO_PROXY)
                         .connectTimeout(Duration.ofSeconds(10))
                         .build();
 
-        private RunningServer(String url, ServiceScript script) {
-            this.url = url;
-            this.script = script;
-            if (script != null) {
-                shutdownHook = new Thread(this::stopQuietly, "elasticsearch-test-server-stop");
-                Runtime.getRuntime().addShutdownHook(shutdownHook);
-            } else {
-                shutdownHook = null;
-            }
+        private RunningServer(ScriptedService service) {
+            // The script writes the URL without a trailing slash, so this changes only a URL
+            // from URL_VARIABLE.
+            this.url = stripTrailingSlash(service.address());
+            this.service = service;
         }
 
         static RunningServer startOrConnect() {
-            String external = System.getenv(URL_VARIABLE);
-            if (external != null && !external.isBlank()) {
-                return new RunningServer(stripTrailingSlash(external.strip()), null);
-            }
-            ServiceScript script =
-                    ServiceScript.forThisJvm("elasticsearch.sh", "elasticsearch", URL_VARIABLE);
-            ServiceScript.Result start = script.run("start");
-            Path urlFile = script.home().resolve("elasticsearch.url");
-            if (start.exitCode() != 0 || !Files.exists(urlFile)) {
-                throw new IllegalStateException(
-                        "Failed to start Elasticsearch with "
-                                + script.script()
-                                + " start (exit code "
-                                + start.exitCode()
-                                + "):\n"
-                                + start.output());
-            }
-            try {
-                return new RunningServer(Files.readString(urlFile).strip(), script);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to read " + urlFile, e);
-            }
+            return new RunningServer(ScriptedService.connectOrStart(SERVICE));
         }
 
         private static String stripTrailingSlash(String url) {
@@ -212,28 +183,7 @@ public final class ElasticsearchServer implements BeforeAllCallback {
 
         @Override
         public void close() {
-            if (shutdownHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and runs the hook itself.
-                    return;
-                }
-            }
-            stopQuietly();
-        }
-
-        private void stopQuietly() {
-            if (script == null) {
-                return;
-            }
-            ServiceScript.Result stop = script.run("purge");
-            if (stop.exitCode() != 0) {
-                System.err.println("Failed to stop Elasticsearch:\n" + stop.output());
-                return;
-            }
-            // About 200 MB of download, distribution and data.
-            script.deleteHome();
+            service.close();
         }
     }
 }

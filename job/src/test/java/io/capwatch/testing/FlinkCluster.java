@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +39,14 @@ public final class FlinkCluster implements BeforeAllCallback {
     /** The environment variable with {@code HOST:PORT} of an already running cluster. */
     public static final String ADDRESS_VARIABLE = "CAPWATCH_FLINK_ADDRESS";
 
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(FlinkCluster.class);
+    private static final ScriptedService.Definition SERVICE =
+            new ScriptedService.Definition(
+                    "Flink",
+                    ADDRESS_VARIABLE,
+                    "flink.sh",
+                    "flink.address",
+                    "stop",
+                    "flink-test-cluster-stop");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** States after which a Flink job does not change again. */
     private static final Set<String> TERMINAL_STATES =
@@ -52,22 +57,16 @@ public final class FlinkCluster implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         cluster =
-                context.getRoot()
-                        .getStore(NAMESPACE)
-                        .getOrComputeIfAbsent(
-                                RunningCluster.class,
-                                key -> RunningCluster.startOrConnect(),
-                                RunningCluster.class);
+                ScriptedService.shared(
+                        context,
+                        FlinkCluster.class,
+                        RunningCluster.class,
+                        RunningCluster::startOrConnect);
     }
 
     /** Returns {@code HOST:PORT} of the REST endpoint, as {@code --flink-cluster} takes it. */
     public String address() {
-        if (cluster == null) {
-            throw new IllegalStateException(
-                    "FlinkCluster is not started: register it with @RegisterExtension on a static"
-                            + " field");
-        }
-        return cluster.address;
+        return ScriptedService.requireStarted(cluster, FlinkCluster.class).address;
     }
 
     /** Sends {@code GET path} to the REST API and returns the JSON body of a 200 response. */
@@ -176,48 +175,20 @@ public final class FlinkCluster implements BeforeAllCallback {
     static final class RunningCluster implements AutoCloseable {
 
         private final String address;
-        /** The script that started the cluster, or {@code null} for an external cluster. */
-        private final ServiceScript script;
-        private final Thread shutdownHook;
+        private final ScriptedService service;
         private final HttpClient http =
                 HttpClient.newBuilder()
                         .proxy(HttpClient.Builder.NO_PROXY)
                         .connectTimeout(Duration.ofSeconds(10))
                         .build();
 
-        private RunningCluster(String address, ServiceScript script) {
-            this.address = address;
-            this.script = script;
-            if (script != null) {
-                shutdownHook = new Thread(this::stopQuietly, "flink-test-cluster-stop");
-                Runtime.getRuntime().addShutdownHook(shutdownHook);
-            } else {
-                shutdownHook = null;
-            }
+        private RunningCluster(ScriptedService service) {
+            this.address = service.address();
+            this.service = service;
         }
 
         static RunningCluster startOrConnect() {
-            String external = System.getenv(ADDRESS_VARIABLE);
-            if (external != null && !external.isBlank()) {
-                return new RunningCluster(external.strip(), null);
-            }
-            ServiceScript script = ServiceScript.forThisJvm("flink.sh", "flink", ADDRESS_VARIABLE);
-            ServiceScript.Result start = script.run("start");
-            Path addressFile = script.home().resolve("flink.address");
-            if (start.exitCode() != 0 || !Files.exists(addressFile)) {
-                throw new IllegalStateException(
-                        "Failed to start Flink with "
-                                + script.script()
-                                + " start (exit code "
-                                + start.exitCode()
-                                + "):\n"
-                                + start.output());
-            }
-            try {
-                return new RunningCluster(Files.readString(addressFile).strip(), script);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to read " + addressFile, e);
-            }
+            return new RunningCluster(ScriptedService.connectOrStart(SERVICE));
         }
 
         HttpResponse<String> send(HttpRequest request) {
@@ -236,28 +207,7 @@ public final class FlinkCluster implements BeforeAllCallback {
 
         @Override
         public void close() {
-            if (shutdownHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and runs the hook itself.
-                    return;
-                }
-            }
-            stopQuietly();
-        }
-
-        private void stopQuietly() {
-            if (script == null) {
-                return;
-            }
-            ServiceScript.Result stop = script.run("stop");
-            if (stop.exitCode() != 0) {
-                System.err.println("Failed to stop Flink:\n" + stop.output());
-                return;
-            }
-            // 70 MB of jars, the logs and the uploaded job jars.
-            script.deleteHome();
+            service.close();
         }
     }
 }

@@ -1,11 +1,5 @@
 package io.capwatch.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -57,8 +50,14 @@ public final class KafkaBroker implements BeforeAllCallback {
     /** The environment variable with the bootstrap servers of an already running broker. */
     public static final String BOOTSTRAP_VARIABLE = "CAPWATCH_KAFKA_BOOTSTRAP";
 
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(KafkaBroker.class);
+    private static final ScriptedService.Definition SERVICE =
+            new ScriptedService.Definition(
+                    "Kafka",
+                    BOOTSTRAP_VARIABLE,
+                    "kafka.sh",
+                    "kafka.bootstrap",
+                    "stop",
+                    "kafka-test-broker-stop");
     private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -86,12 +85,8 @@ public final class KafkaBroker implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         broker =
-                context.getRoot()
-                        .getStore(NAMESPACE)
-                        .getOrComputeIfAbsent(
-                                RunningBroker.class,
-                                key -> RunningBroker.startOrConnect(),
-                                RunningBroker.class);
+                ScriptedService.shared(
+                        context, KafkaBroker.class, RunningBroker.class, RunningBroker::startOrConnect);
     }
 
     /** Returns the bootstrap servers, such as {@code 127.0.0.1:23456}. */
@@ -294,12 +289,7 @@ public final class KafkaBroker implements BeforeAllCallback {
     }
 
     private RunningBroker running() {
-        if (broker == null) {
-            throw new IllegalStateException(
-                    "KafkaBroker is not started: register it with @RegisterExtension on a static"
-                            + " field");
-        }
-        return broker;
+        return ScriptedService.requireStarted(broker, KafkaBroker.class);
     }
 
     /**
@@ -308,25 +298,14 @@ public final class KafkaBroker implements BeforeAllCallback {
      */
     static final class RunningBroker implements AutoCloseable {
 
-        private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
-
         private final String bootstrapServers;
-        private final Path script;
-        private final Path home;
-        private final Thread shutdownHook;
+        private final ScriptedService service;
         private final Admin admin;
         private final KafkaProducer<String, String> producer;
 
-        private RunningBroker(String bootstrapServers, Path script, Path home) {
-            this.bootstrapServers = bootstrapServers;
-            this.script = script;
-            this.home = home;
-            if (script != null) {
-                shutdownHook = new Thread(this::stopQuietly, "kafka-test-broker-stop");
-                Runtime.getRuntime().addShutdownHook(shutdownHook);
-            } else {
-                shutdownHook = null;
-            }
+        private RunningBroker(ScriptedService service) {
+            this.bootstrapServers = service.address();
+            this.service = service;
             Properties adminProperties = new Properties();
             adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             admin = Admin.create(adminProperties);
@@ -344,111 +323,14 @@ public final class KafkaBroker implements BeforeAllCallback {
         }
 
         static RunningBroker startOrConnect() {
-            String external = System.getenv(BOOTSTRAP_VARIABLE);
-            if (external != null && !external.isBlank()) {
-                return new RunningBroker(external.strip(), null, null);
-            }
-            Path moduleDir =
-                    Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
-            Path script = findScript(moduleDir);
-            Path home =
-                    moduleDir.resolve("target").resolve("kafka-" + ProcessHandle.current().pid());
-            ScriptResult start = runScript(script, home, "start");
-            Path bootstrapFile = home.resolve("kafka.bootstrap");
-            if (start.exitCode() != 0 || !Files.exists(bootstrapFile)) {
-                throw new IllegalStateException(
-                        "Failed to start Kafka with "
-                                + script
-                                + " start (exit code "
-                                + start.exitCode()
-                                + "):\n"
-                                + start.output());
-            }
-            try {
-                return new RunningBroker(
-                        Files.readString(bootstrapFile, StandardCharsets.UTF_8).strip(),
-                        script,
-                        home);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to read " + bootstrapFile, e);
-            }
-        }
-
-        private static Path findScript(Path start) {
-            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve("deploy/local/kafka.sh");
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-            throw new IllegalStateException(
-                    "deploy/local/kafka.sh not found above "
-                            + start.toAbsolutePath()
-                            + "; set "
-                            + BOOTSTRAP_VARIABLE
-                            + " to use a running broker instead");
-        }
-
-        private record ScriptResult(int exitCode, String output) {}
-
-        private static ScriptResult runScript(Path script, Path home, String command) {
-            try {
-                Files.createDirectories(home);
-                Path log = home.resolve("script-" + command + ".log");
-                ProcessBuilder builder =
-                        new ProcessBuilder("bash", script.toString(), command)
-                                .redirectErrorStream(true)
-                                .redirectOutput(log.toFile());
-                builder.environment().put("CAPWATCH_HOME", home.toString());
-                Process process = builder.start();
-                if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    return new ScriptResult(
-                            -1, "timed out after " + SCRIPT_TIMEOUT + "\n" + Files.readString(log));
-                }
-                return new ScriptResult(process.exitValue(), Files.readString(log));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to run " + script + " " + command, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while running " + script, e);
-            }
+            return new RunningBroker(ScriptedService.connectOrStart(SERVICE));
         }
 
         @Override
         public void close() {
             producer.close(Duration.ofSeconds(10));
             admin.close(Duration.ofSeconds(10));
-            if (shutdownHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and runs the hook itself.
-                    return;
-                }
-            }
-            stopQuietly();
-        }
-
-        private void stopQuietly() {
-            if (script == null) {
-                return;
-            }
-            ScriptResult stop = runScript(script, home, "stop");
-            if (stop.exitCode() != 0) {
-                System.err.println("Failed to stop Kafka:\n" + stop.output());
-                return;
-            }
-            deleteQuietly(home);
-        }
-
-        /** Deletes the broker's home, about 45 MB of jars plus its data, after a clean stop. */
-        private static void deleteQuietly(Path dir) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("Failed to delete " + dir + ": " + e);
-            }
+            service.close();
         }
     }
 }

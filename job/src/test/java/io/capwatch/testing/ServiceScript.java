@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A service script of {@code deploy/local} ({@code elasticsearch.sh}, {@code flink.sh}) that the
- * test extensions run with a {@code CAPWATCH_HOME} of their own under the module's {@code target/}
- * directory.
+ * A service script of {@code deploy/local} ({@code elasticsearch.sh}, {@code kafka.sh}, {@code
+ * flink.sh}) that the test extensions run with a {@code CAPWATCH_HOME} of their own under the
+ * module's {@code target/} directory.
  */
 final class ServiceScript {
 
