@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Shows the streaming path end to end on this machine: starts Elasticsearch, a Kafka broker and a
-# Flink session cluster on loopback, submits the job's shaded jar to the cluster reading a Kafka
-# topic, writes a fleet stream with injected attack chains to the topic, waits for the alerts and
-# prints them next to what was injected. Exits 0 when every injected chain alerted exactly once
-# and nothing else did.
+# Shows the streaming path end to end on this machine. It starts Elasticsearch, a Kafka broker and
+# a Flink session cluster on loopback, and submits the job's shaded jar to the cluster, reading a
+# Kafka topic. Then it writes a fleet stream with injected attack chains to the topic, waits for
+# the alerts and prints them next to what was injected. Exits 0 when every injected chain alerted
+# exactly once and nothing else did.
 #
 # Usage: deploy/local/demo.sh [--keep]
 #   --keep leaves the services and the job running at the end (stop them with
@@ -78,7 +78,7 @@ log "Elasticsearch $es_url, Kafka $bootstrap, Flink http://$flink"
     || { log "error: failed to create the topics"; exit 1; }
 "$local_dir/kafka.sh" create-topic "$dead_letter_topic" >/dev/null 2>&1 \
     || { log "error: failed to create the topics"; exit 1; }
-# A fresh alert index per demo, so the comparison sees this run's alerts only.
+# A fresh alert index per demo, so the comparison counts this run's alerts only.
 curl -s -X DELETE "$es_url/$alert_index" >/dev/null || true
 
 # The job keeps running until it is cancelled, so its submission runs in the background. A short

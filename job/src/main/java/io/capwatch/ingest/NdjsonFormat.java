@@ -91,7 +91,7 @@ public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit
             this.markerPending = endMarkers;
         }
 
-        /** A reader for a file that failed to open: one dead letter, then the end. */
+        /** Creates a reader for a file that failed to open: one dead letter, then the end. */
         static TaggingReader unreadable(String path, boolean endMarkers, IOException error) {
             TaggingReader reader = new TaggingReader(null, path, endMarkers);
             reader.fail(error);

@@ -13,12 +13,12 @@ public class RawRecord implements Serializable {
 
     public String origin;
     public String text;
-    /** Why the input could not be read any further at {@code origin}, or {@code null}. */
+    /** The reason the input could not be read past {@code origin}, or {@code null}. */
     public String readError;
 
     public RawRecord() {}
 
-    /** A record that stands for the unreadable rest of an input. */
+    /** Creates a record that stands for the unreadable rest of an input. */
     public static RawRecord unreadable(String origin, String error) {
         RawRecord record = new RawRecord(origin, null);
         record.readError = error;

@@ -24,8 +24,8 @@ public final class KafkaConnectors {
     private KafkaConnectors() {}
 
     /**
-     * The telemetry source: parses while it reads, so watermarks are per partition. With {@code
-     * stoppingOffsets} set it is bounded, for a backfill in batch mode.
+     * Creates the telemetry source, which parses while it reads so that watermarks are per
+     * partition. With {@code stoppingOffsets} set it is bounded, for a backfill in batch mode.
      */
     public static KafkaSource<ParsedRecord> telemetry(KafkaSettings settings, ParserLimits limits) {
         KafkaSourceBuilder<ParsedRecord> builder =
@@ -64,7 +64,7 @@ public final class KafkaConnectors {
         return builder.build();
     }
 
-    /** A sink that writes documents to a topic, keyed by document id, at least once. */
+    /** Creates a sink that writes documents to a topic, keyed by document id, at least once. */
     public static KafkaSink<IndexedDocument> documents(KafkaSettings settings, String topic) {
         return KafkaSink.<IndexedDocument>builder()
                 .setBootstrapServers(settings.bootstrapServers)
@@ -93,7 +93,7 @@ public final class KafkaConnectors {
             if (record.value() == null) {
                 return; // A tombstone: compaction's delete marker, not a record.
             }
-            // The "topic:" prefix tells the enricher the record came from a topic.
+            // The "topic:" prefix marks the record as read from a topic for the enricher.
             out.collect(
                     new RawRecord(
                             "topic:" + record.topic() + "-" + record.partition() + "@" + record.offset(),

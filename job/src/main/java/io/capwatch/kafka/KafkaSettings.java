@@ -24,7 +24,7 @@ public final class KafkaSettings implements Serializable {
     public String groupId = "capwatch";
     /** {@code committed}, {@code earliest}, {@code latest} or {@code timestamp:<instant>}. */
     public String startingOffsets = "committed";
-    /** Where a bounded read stops ({@code latest} or {@code timestamp:<instant>}), or null. */
+    /** The end of a bounded read ({@code latest}, a timestamp or offsets), or {@code null}. */
     public String stoppingOffsets;
     /** Client properties read from the properties file; never logged with their values. */
     public Properties clientProperties = new Properties();
