@@ -87,6 +87,8 @@ if [ -n "${es_url:-}" ] && command -v curl >/dev/null; then
     fields=$fields,event.risk_score,capwatch.severity,capwatch.prevalence.host_count
     filter=$(echo "$fields" | sed 's/[^,]*/hits.hits._source.&/g')
     echo
+    # Indexed documents become searchable at the next refresh; ask for it now.
+    curl -s -X POST "$es_url/$alert_index/_refresh" >/dev/null || true
     echo "Alerts in Elasticsearch index $alert_index (this run's and any written there before):"
     curl -s "$es_url/$alert_index/_search?size=20&sort=@timestamp&filter_path=$filter&pretty" \
         || echo "(failed to query $es_url)"
