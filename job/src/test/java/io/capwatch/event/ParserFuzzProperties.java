@@ -17,8 +17,8 @@ import net.jqwik.api.Provide;
  * Property-based fuzzing of {@link EventParser}: records built from the shapes of every source,
  * then cut, spliced, retyped and nested at random. Whatever comes in, the parser must return, not
  * throw, and put the record in exactly one of event, ignored or dead letter. Each property runs a
- * fixed number of tries, so the time it takes in CI is bounded; jqwik prints the seed of a failing
- * run so it can be replayed.
+ * fixed number of tries, so the time it takes in CI is bounded. jqwik prints the seed of a failing
+ * run, so that the run can be replayed.
  */
 class ParserFuzzProperties {
     private static final EventParser PARSER = EventParser.withDefaults();
