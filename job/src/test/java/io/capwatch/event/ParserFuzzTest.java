@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
  * fixed number of tries, so the time it takes in CI is bounded. jqwik prints the seed of a failing
  * run, so that the run can be replayed.
  */
-class ParserFuzzProperties {
+class ParserFuzzTest {
     private static final EventParser PARSER = EventParser.withDefaults();
 
     private static final List<String> SEEDS =
@@ -128,7 +128,7 @@ class ParserFuzzProperties {
                         });
         Arbitrary<String> retyped =
                 Combinators.combine(seed, Arbitraries.of(ODD_VALUES), Arbitraries.integers().between(0, 40))
-                        .as(ParserFuzzProperties::replaceValue);
+                        .as(ParserFuzzTest::replaceValue);
         Arbitrary<String> unrelated = Arbitraries.strings().ofMaxLength(200);
         return Arbitraries.oneOf(seed, truncated, spliced, retyped, retyped, unrelated);
     }
