@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based fuzzing of {@link EventParser}: records built from the shapes of every source,
- * then cut, spliced, retyped and nested at random. Whatever comes in, the parser must return, not
- * throw, and put the record in exactly one of event, ignored or dead letter. Each property runs a
- * fixed number of tries, so the time it takes in CI is bounded. jqwik prints the seed of a failing
- * run, so that the run can be replayed.
+ * Random fuzzing of {@link EventParser}: records built from the shapes of every source, then cut,
+ * spliced, retyped and nested at random, and raw bytes. Whatever comes in, the parser must return,
+ * not throw, and put the record in exactly one of event, ignored or dead letter. Each test runs a
+ * fixed number of tries, so the time it takes in CI is bounded. A new seed is drawn for each run
+ * and named in every failure; set {@code -Dcapwatch.fuzz.seed=N} to replay one.
  */
 class ParserFuzzTest {
     private static final EventParser PARSER = EventParser.withDefaults();
@@ -60,89 +56,118 @@ class ParserFuzzTest {
                     "{}", "{\"a\":{\"b\":[{}]}}", "\"2024-13-45T99:99:99Z\"", "\"\\u0000\\ud800\"",
                     "\"C:\\\\\\\\?\\\\C:\\\\Temp\\\\x.exe\"");
 
-    @Property(tries = 3000)
-    void parserNeverThrowsAndClassifiesEveryRecord(@ForAll("mutatedRecords") String record) {
-        ParseResult result = parse(record);
-        assertClassified(result);
-        // The byte path must give the same outcome as the string path for valid UTF-8.
-        ParseResult fromBytes = PARSER.parse(record.getBytes(StandardCharsets.UTF_8));
-        assertEquals(result.outcome(), fromBytes.outcome(), "string and byte outcomes for " + record);
-    }
+    private static final long SEED =
+            Long.getLong("capwatch.fuzz.seed", new Random().nextLong());
 
-    @Property(tries = 300)
-    void deepNestingIsDeadLettered(@ForAll("deepRecords") String record) {
-        ParseResult result = parse(record);
-        assertClassified(result);
-        assertEquals(ParseOutcome.DEAD_LETTER, result.outcome());
-    }
-
-    @Property(tries = 2000)
-    void arbitraryBytesAreClassified(@ForAll("bytes") byte[] record) {
-        ParseResult result;
-        try {
-            result = PARSER.parse(record);
-        } catch (Throwable e) {
-            throw new AssertionError("parse threw on " + record.length + " bytes", e);
+    @Test
+    void parserNeverThrowsAndClassifiesEveryRecord() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < 3000; i++) {
+            String record = mutatedRecord(random);
+            ParseResult result = parse(record);
+            assertClassified(result, record);
+            // The byte path must give the same outcome as the string path for valid UTF-8.
+            ParseResult fromBytes = PARSER.parse(record.getBytes(StandardCharsets.UTF_8));
+            assertEquals(result.outcome(), fromBytes.outcome(), failure("string and byte outcomes", record));
         }
-        assertClassified(result);
+    }
+
+    @Test
+    void deepNestingIsDeadLettered() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < 300; i++) {
+            String open = random.nextBoolean() ? "[" : "{\"a\":";
+            String record = open.repeat(65 + random.nextInt(20_000)) + "1";
+            ParseResult result = parse(record);
+            assertClassified(result, record);
+            assertEquals(ParseOutcome.DEAD_LETTER, result.outcome(), failure("outcome", record));
+        }
+    }
+
+    @Test
+    void arbitraryBytesAreClassified() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < 2000; i++) {
+            byte[] record = new byte[random.nextInt(300)];
+            random.nextBytes(record);
+            ParseResult result;
+            try {
+                result = PARSER.parse(record);
+            } catch (Throwable e) {
+                throw new AssertionError(failure("parse threw on " + record.length + " bytes", ""), e);
+            }
+            assertClassified(result, record.length + " random bytes");
+        }
+    }
+
+    private static String failure(String what, String record) {
+        return what + " (replay with -Dcapwatch.fuzz.seed=" + SEED + "): " + abbreviate(record);
+    }
+
+    private static String abbreviate(String record) {
+        return record.length() <= 300 ? record : record.substring(0, 300) + "...";
     }
 
     private static ParseResult parse(String record) {
         try {
             return PARSER.parse(record);
         } catch (Throwable e) {
-            throw new AssertionError("parse threw on: " + record, e);
+            throw new AssertionError(failure("parse threw", record), e);
         }
     }
 
-    private static void assertClassified(ParseResult result) {
-        assertNotNull(result, "a parse result");
-        assertNotNull(result.outcome(), "an outcome");
+    private static void assertClassified(ParseResult result, String record) {
+        assertNotNull(result, failure("a parse result", record));
+        assertNotNull(result.outcome(), failure("an outcome", record));
         switch (result.outcome()) {
             case EVENT -> {
-                assertNotNull(result.event(), "an event's normalized record");
-                assertNull(result.reason(), "an event has no dead-letter reason");
+                assertNotNull(result.event(), failure("an event's normalized record", record));
+                assertNull(result.reason(), failure("an event has no dead-letter reason", record));
             }
             case IGNORED -> {
-                assertNull(result.event(), "an ignored record has no event");
-                assertNull(result.reason(), "an ignored record has no dead-letter reason");
+                assertNull(result.event(), failure("an ignored record has no event", record));
+                assertNull(result.reason(), failure("an ignored record has no reason", record));
             }
             case DEAD_LETTER -> {
-                assertNull(result.event(), "a dead letter has no event");
-                assertNotNull(result.reason(), "a dead letter's reason");
+                assertNull(result.event(), failure("a dead letter has no event", record));
+                assertNotNull(result.reason(), failure("a dead letter's reason", record));
             }
         }
     }
 
-    @Provide
-    Arbitrary<String> mutatedRecords() {
-        Arbitrary<String> seed = Arbitraries.of(SEEDS);
-        Arbitrary<String> truncated =
-                Combinators.combine(seed, Arbitraries.doubles().between(0, 1))
-                        .as((s, f) -> s.substring(0, (int) (s.length() * f)));
-        Arbitrary<String> spliced =
-                Combinators.combine(seed, Arbitraries.doubles().between(0, 1), Arbitraries.strings().ofMaxLength(8))
-                        .as((s, f, junk) -> {
-                            int at = (int) (s.length() * f);
-                            return s.substring(0, at) + junk + s.substring(at);
-                        });
-        Arbitrary<String> retyped =
-                Combinators.combine(seed, Arbitraries.of(ODD_VALUES), Arbitraries.integers().between(0, 40))
-                        .as(ParserFuzzTest::replaceValue);
-        Arbitrary<String> unrelated = Arbitraries.strings().ofMaxLength(200);
-        return Arbitraries.oneOf(seed, truncated, spliced, retyped, retyped, unrelated);
+    /** Draws a seed record, as it is or cut, spliced with junk, retyped, or unrelated text. */
+    private static String mutatedRecord(Random random) {
+        String seed = SEEDS.get(random.nextInt(SEEDS.size()));
+        switch (random.nextInt(6)) {
+            case 0:
+                return seed;
+            case 1:
+                return seed.substring(0, random.nextInt(seed.length() + 1));
+            case 2: {
+                int at = random.nextInt(seed.length() + 1);
+                return seed.substring(0, at) + randomText(random, 8) + seed.substring(at);
+            }
+            case 3:
+            case 4:
+                return replaceValue(
+                        seed, ODD_VALUES.get(random.nextInt(ODD_VALUES.size())), random.nextInt(41));
+            default:
+                return randomText(random, 200);
+        }
     }
 
-    @Provide
-    Arbitrary<String> deepRecords() {
-        return Combinators.combine(
-                        Arbitraries.integers().between(65, 20_000), Arbitraries.of("[", "{\"a\":"))
-                .as((depth, open) -> open.repeat(depth) + "1");
-    }
-
-    @Provide
-    Arbitrary<byte[]> bytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+    /** Random text of up to {@code maxLength} characters, JSON punctuation and any code unit. */
+    private static String randomText(Random random, int maxLength) {
+        String punctuation = "{}[]:,\"\\ \n\t0123456789.-eE";
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(maxLength + 1);
+        for (int i = 0; i < length; i++) {
+            text.append(
+                    random.nextBoolean()
+                            ? punctuation.charAt(random.nextInt(punctuation.length()))
+                            : (char) random.nextInt(Character.MAX_VALUE + 1));
+        }
+        return text.toString();
     }
 
     /** Replaces the value after the {@code n}-th colon with {@code value}, up to the next comma. */
