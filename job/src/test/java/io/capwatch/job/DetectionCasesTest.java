@@ -1,15 +1,15 @@
 package io.capwatch.job;
 
 import io.capwatch.testing.CaseExpectations;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
-import io.capwatch.testing.SharedFolder;
+import io.capwatch.testsupport.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -17,18 +17,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs every detection case folder through the real pipeline and compares the alerts with the
- * case's expected outcome: once in streaming mode with the cases' harness (a watermark after
- * every record), and once as a batch backfill, which must give the same alerts except where a
- * case is about late data (a backfill sorts by time, so nothing is late).
+ * case's expected outcome. Each case runs once in streaming mode with the cases' harness (a
+ * watermark after every record) and once as a batch backfill. The backfill must give the same
+ * alerts, except where a case is about late data, because a backfill sorts by time.
  */
 class DetectionCasesTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     /** Case folders whose harness uses another out-of-orderness bound. */
     private static Duration boundFor(String caseName) {
@@ -77,7 +73,7 @@ class DetectionCasesTest {
     }
 
     private static List<Path> caseFolders() throws IOException {
-        Path cases = SharedFolder.require("cases");
+        Path cases = SharedData.require("cases");
         try (Stream<Path> folders = Files.list(cases)) {
             return folders.filter(Files::isDirectory)
                     .filter(folder -> Files.exists(folder.resolve("expected.json")))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.capwatch.metrics.CounterNames;
 import io.capwatch.rule.RuleLoader;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
 import io.capwatch.testing.Telemetry;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,11 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxMacosDetectionTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -7,14 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.capwatch.metrics.CounterNames;
 import io.capwatch.rule.DetectionRule;
 import io.capwatch.rule.RuleLoader;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
-import io.capwatch.testing.SharedFolder;
+import io.capwatch.testsupport.SharedData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,21 +22,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Backfills over the OTRF Security-Datasets recordings (80 files, 430,884 flat Sysmon and Windows
  * events). The lab's attack infrastructure sits on private addresses, so with the default internal
- * networks nothing alerts; once 192.168.0.0/16 counts as external, the Metasploit stagers that
+ * networks nothing alerts. Once 192.168.0.0/16 counts as external, the Metasploit stagers that
  * run from Downloads and call back to 192.168.56.40:8443 must each alert once.
  */
 class OtrfAcceptanceTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     @Test
     void defaultNetworksGiveNoAlertAndSayWhy() throws Exception {
-        Path corpus = SharedFolder.require("data/otrf");
+        Path corpus = SharedData.require("data/otrf");
         PipelineRun.Result result = PipelineRun.over(corpus).inBatchMode().execute();
         RunSummary summary = result.summary();
 
@@ -51,7 +47,7 @@ class OtrfAcceptanceTest {
 
     @Test
     void attackSubnetAsExternalFindsStagers() throws Exception {
-        Path corpus = SharedFolder.require("data/otrf");
+        Path corpus = SharedData.require("data/otrf");
         List<String> internal = new ArrayList<>(RuleLoader.loadDefault().internalNetworks());
         internal.remove("192.168.0.0/16");
         DetectionRule rule = RuleLoader.loadDefault().withInternalNetworks(internal);

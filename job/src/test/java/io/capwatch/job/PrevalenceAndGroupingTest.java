@@ -9,6 +9,7 @@ import io.capwatch.metrics.CounterNames;
 import io.capwatch.prevalence.PrevalenceEstimator;
 import io.capwatch.sink.elasticsearch.IndexedDocument;
 import io.capwatch.sink.elasticsearch.OpType;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
 import io.capwatch.testing.Telemetry;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,11 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrevalenceAndGroupingTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RARE = "C:\\Users\\u\\AppData\\Local\\Temp\\rare.exe";

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capwatch.metrics.CounterNames;
 import io.capwatch.rule.RuleLoader;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
 import io.capwatch.testing.Telemetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,11 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SequenceSemanticsTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     private static final String TEMP_EXE = "C:\\Users\\u\\AppData\\Local\\Temp\\implant.exe";
     private static final String PUBLIC = "93.184.216.34";

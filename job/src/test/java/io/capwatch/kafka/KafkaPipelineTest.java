@@ -11,6 +11,7 @@ import io.capwatch.rule.RuleLoader;
 import io.capwatch.sink.elasticsearch.IndexedDocument;
 import io.capwatch.testing.CollectingSink;
 import io.capwatch.testing.KafkaBroker;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.Telemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -32,11 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaPipelineTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 

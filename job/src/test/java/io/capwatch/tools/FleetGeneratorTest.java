@@ -15,6 +15,7 @@ import io.capwatch.event.ParseOutcome;
 import io.capwatch.event.ParseResult;
 import io.capwatch.event.SecurityEvent;
 import io.capwatch.metrics.CounterNames;
+import io.capwatch.testing.MiniClusters;
 import io.capwatch.testing.PipelineRun;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,11 +44,7 @@ import picocli.CommandLine;
 class FleetGeneratorTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            MiniClusters.withTwoSlots();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String START = "2026-11-02T09:00:00Z";
