@@ -11,7 +11,7 @@ public final class DeadLetterDocument {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * The most characters of the original record a dead letter keeps: 256 Ki, well inside the
+     * The maximum characters of the original record a dead letter keeps: 256 Ki, well inside the
      * sink's 1 MiB limit per document even when every character takes three bytes.
      */
     static final int MAX_ORIGINAL_CHARS = 256 * 1024;

@@ -141,7 +141,7 @@ public final class CandidateSelector extends ProcessFunction<ParsedEvent, Candid
     }
 
     private void selectSignature(SecurityEvent event, Platform platform, Collector<Candidate> out) {
-        // A DLL's signature tells nothing about the process image, so only its own image counts.
+        // A DLL's signature is no evidence about the process image, so only its own image counts.
         if (event.loadedImage == null
                 || !WindowsPath.normalize(event.loadedImage)
                         .equals(WindowsPath.normalize(event.executable))) {

@@ -57,7 +57,7 @@ final class SignatureJoin extends KeyedProcessFunction<String, Candidate, Candid
         windowEnd =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("pending-window-end", Long.class));
-        // NOTE: the count lives on the heap of each subtask; after a restore it counts only the
+        // NOTE: the count lives on the heap of each subtask, so after a restore it counts only the
         // starts seen since, until the restored windows have closed.
         getRuntimeContext()
                 .getMetricGroup()

@@ -1,6 +1,9 @@
 package io.capwatch.event;
 
-/** Why a record went to the dead-letter output. The names are stable: dashboards filter on them. */
+/**
+ * The reason a record went to the dead-letter output. The names are stable, because dashboards
+ * filter on them.
+ */
 public enum DeadLetterReason {
     /** The record is not valid JSON, is truncated, or is not a JSON object. */
     INVALID_JSON,
@@ -11,8 +14,8 @@ public enum DeadLetterReason {
     /** A field the rule needs has the wrong type or an invalid value. */
     INVALID_FIELD,
     /**
-     * The rest of an input file could not be read (a corrupt or truncated compressed file); the
-     * dead letter names the file and the last line read.
+     * The rest of an input file could not be read, as with a corrupt or truncated compressed file.
+     * The dead letter names the file and the last line read.
      */
     UNREADABLE_INPUT,
     /** The record exceeds a configured size or nesting limit. */

@@ -6,6 +6,6 @@ public enum Direction {
     OUTBOUND,
     /** The host received or accepted it (ECS ingress/inbound, connection_accepted, Initiated=false). */
     INBOUND,
-    /** The record does not say. */
+    /** The record carries no direction. */
     UNKNOWN
 }

@@ -1,6 +1,6 @@
 package io.capwatch.event;
 
-/** What a normalized event reports, reduced to the kinds the detection rule reads. */
+/** The kind of activity a normalized event reports, reduced to the kinds the rule reads. */
 public enum EventAction {
     /**
      * A process start: Endpoint category process + type start, Sysmon event 1, a successful

@@ -1,6 +1,6 @@
 package io.capwatch.event;
 
-/** Where a raw record goes after parsing. Every record lands in exactly one of these. */
+/** The destination of a raw record after parsing. Every record lands in exactly one of these. */
 public enum ParseOutcome {
     /** Recognized and normalized into a {@link SecurityEvent} the rule reads. */
     EVENT,

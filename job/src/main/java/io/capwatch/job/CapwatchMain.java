@@ -305,7 +305,7 @@ public final class CapwatchMain implements Callable<Integer> {
         return 0;
     }
 
-    /** Builds the job over files or Kafka, as the settings say. */
+    /** Builds the job over files or Kafka, whichever the settings name. */
     static CapwatchJob createJob(JobSettings settings, DetectionRule rule, OutputTargets targets)
             throws java.io.IOException {
         if (!settings.prevalence.isEmpty() && settings.prevalenceTopic != null) {
@@ -377,7 +377,10 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.internalNetworks = internalNetworks;
         settings.unknownSignatureIsUntrusted = unknownSignatureUntrusted ? Boolean.TRUE : null;
         boolean unboundedKafka = kafka.reads() && kafka.stoppingOffsets == null;
-        String chosenMode = mode != null ? mode : unboundedKafka ? "streaming" : "batch";
+        String chosenMode = mode;
+        if (chosenMode == null) {
+            chosenMode = unboundedKafka ? "streaming" : "batch";
+        }
         settings.batch =
                 switch (chosenMode.toLowerCase(Locale.ROOT)) {
                     case "batch" -> true;

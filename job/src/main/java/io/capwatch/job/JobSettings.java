@@ -35,7 +35,7 @@ public final class JobSettings implements Serializable {
     public Duration idleness = Duration.ofMinutes(1);
     /**
      * After this long without records an input's event time moves on with the wall clock, so
-     * matches are emitted and windows close when every input is silent; zero disables it.
+     * matches are emitted and windows close when every input is silent. Zero disables it.
      */
     public Duration idleAdvance = Duration.ofMinutes(5);
 

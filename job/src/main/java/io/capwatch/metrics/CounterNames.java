@@ -40,7 +40,7 @@ public final class CounterNames {
 
     /**
      * A gauge, per signature-join subtask: keys whose latest qualifying start's window is still
-     * open, so the starts the sequence matcher holds or has just completed.
+     * open, which are the starts the sequence matcher keeps in state or has just completed.
      */
     public static final String PENDING_STARTS = "pendingStarts";
     /** Pending starts whose window closed without a qualifying connection. */

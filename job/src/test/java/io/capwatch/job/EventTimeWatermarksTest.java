@@ -61,7 +61,7 @@ class EventTimeWatermarksTest {
         generator.onPeriodicEmit(output);
         now.addAndGet(120_000);
         generator.onPeriodicEmit(output);
-        // At the advance threshold the watermark is the usual one; two minutes later it is two
+        // At the advance threshold the watermark is the usual one. Two minutes later it is two
         // minutes further, as if events had kept arriving in real time.
         assertEquals(List.of(439_999L, 559_999L), output.watermarks);
     }

@@ -26,7 +26,7 @@ public final class CollectingSink implements Sink<IndexedDocument> {
         RECEIVED.put(id, new ConcurrentLinkedQueue<>());
     }
 
-    /** Returns what the sink received so far and forgets it on {@link #close}. */
+    /** Returns what the sink received so far; {@link #close} discards it. */
     public List<IndexedDocument> documents() {
         return List.copyOf(RECEIVED.get(id));
     }

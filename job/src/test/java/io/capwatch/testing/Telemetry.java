@@ -49,7 +49,7 @@ public final class Telemetry {
         return this;
     }
 
-    /** An unsigned Endpoint process start. */
+    /** Adds an unsigned Endpoint process start. */
     public Telemetry unsignedStart(String timestamp, String host, long pid, String executable) {
         return start(timestamp, host, pid, null, executable, false, null);
     }
@@ -85,7 +85,7 @@ public final class Telemetry {
         return this;
     }
 
-    /** An Auditbeat auditd {@code execve} event, without {@code host.os.type}. */
+    /** Adds an Auditbeat auditd {@code execve} event, without {@code host.os.type}. */
     public Telemetry auditdExecuted(String timestamp, String host, long pid, String executable) {
         ObjectNode doc = auditd(timestamp, host, "executed", pid, executable);
         ObjectNode event = (ObjectNode) doc.get("event");
@@ -145,7 +145,7 @@ public final class Telemetry {
         return connection(timestamp, host, pid, null, executable, destination);
     }
 
-    /** A raw line, written as given. */
+    /** Adds a raw line, written as given. */
     public Telemetry raw(String line) {
         lines.add(line);
         return this;
@@ -157,7 +157,7 @@ public final class Telemetry {
         return file;
     }
 
-    /** A stand-in SHA-256 that differs per executable, so prevalence keys differ too. */
+    /** Returns a stand-in SHA-256 that differs per executable, so prevalence keys differ too. */
     public static String sha256Of(String executable) {
         String hex = Integer.toHexString(executable.toLowerCase(java.util.Locale.ROOT).hashCode());
         return "0".repeat(64 - hex.length()) + hex;
