@@ -69,12 +69,12 @@ public final class SequencePattern {
             }
             for (Candidate start : ctx.getEventsForPattern(START)) {
                 long elapsed = candidate.timestamp() - start.timestamp();
-                // The start may have been emitted later than its own time (see SignatureJoin),
+                // The start may have been emitted later than its own time (see CandidateGate),
                 // so the window is checked against the times the events carry.
                 if (elapsed < 0 || elapsed > windowMillis) {
                     return false;
                 }
-                if (!SignatureJoin.sameProcess(start, candidate)) {
+                if (!CandidateGate.sameProcess(start, candidate)) {
                     return false;
                 }
             }

@@ -39,10 +39,15 @@ public final class CounterNames {
     public static final String CONNECTIONS_EXTERNAL = "stage2Candidates";
 
     /**
-     * A gauge, per signature-join subtask: keys whose latest qualifying start's window is still
+     * A gauge, per candidate-gate subtask: keys whose latest qualifying start's window is still
      * open, which are the starts the sequence matcher keeps in state or has just completed.
      */
     public static final String PENDING_STARTS = "pendingStarts";
+    /**
+     * External connections the keyed gate dropped because no qualifying start of their key covers
+     * their time once the watermark has passed it; they never reach the sequence matcher.
+     */
+    public static final String CONNECTIONS_WITHOUT_START = "connectionsWithoutPendingStart";
     /** Pending starts whose window closed without a qualifying connection. */
     public static final String STARTS_EXPIRED = "startsExpired";
     /** Completed sequences, before exceptions. */

@@ -60,6 +60,35 @@ class SequenceSemanticsTest {
     }
 
     @Test
+    void connectionsThatNoStartCoversAreDroppedAtTheGate() throws Exception {
+        Path input =
+                new Telemetry()
+                        .connection("2024-05-14T10:00:00Z", "h1", 100, TEMP_EXE, PUBLIC)
+                        .unsignedStart("2024-05-14T10:05:00Z", "h1", 200, TEMP_EXE)
+                        .connection("2024-05-14T10:04:59Z", "h1", 200, TEMP_EXE, PUBLIC)
+                        .connection("2024-05-14T11:05:00.001Z", "h1", 200, TEMP_EXE, PUBLIC)
+                        .writeTo(dir);
+        PipelineRun.Result result = run(input);
+        assertEquals(0, result.alerts().size());
+        assertEquals(3, result.summary().get(CounterNames.CONNECTIONS_WITHOUT_START));
+    }
+
+    @Test
+    void connectionsOfOneMillisecondKeepTheirArrivalOrder() throws Exception {
+        // The first connection arrives before its (out-of-order) start and waits at the gate for
+        // the watermark; the second arrives after the start. The first still completes the start.
+        Path input =
+                new Telemetry()
+                        .connection("2024-05-14T10:00:30Z", "h1", 100, TEMP_EXE, PUBLIC)
+                        .unsignedStart("2024-05-14T10:00:00Z", "h1", 100, TEMP_EXE)
+                        .connection("2024-05-14T10:00:30Z", "h1", 100, TEMP_EXE, "151.101.1.69")
+                        .writeTo(dir);
+        List<JsonNode> alerts = run(input).alerts();
+        assertEquals(1, alerts.size());
+        assertEquals(PUBLIC, alerts.get(0).path("destination").path("ip").asText());
+    }
+
+    @Test
     void hostsAreKeptApart() throws Exception {
         Path input =
                 new Telemetry()
