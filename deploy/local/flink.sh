@@ -16,7 +16,8 @@
 # No flink-dist is published to Maven Central, so the cluster runs from the Flink module jars:
 # flink-runtime (with the entry points), flink-runtime-web (the /jars upload and run handlers),
 # flink-clients, flink-streaming-java, flink-rpc-akka-loader, and, as in a distribution's lib/,
-# flink-cep, flink-connector-files (which contains flink-connector-base) and log4j 2. Maven
+# flink-cep, flink-connector-files (which contains flink-connector-base), the RocksDB state
+# backend (so `state.backend.type: rocksdb` works as on a distribution) and log4j 2. Maven
 # copies them with their dependencies into $CAPWATCH_HOME/flink/lib once per version.
 #
 # On success `start` prints HOST:PORT of the REST endpoint, which is what `--flink-cluster` and
@@ -109,7 +110,7 @@ java_requirement() {
 # flink-parent pins every transitive version, log4j's included, to the ones Flink was built with.
 write_lib_pom() {
     local pom="$1" version="$2"
-    local modules="flink-runtime flink-runtime-web flink-clients flink-streaming-java flink-rpc-akka-loader flink-cep flink-connector-files"
+    local modules="flink-runtime flink-runtime-web flink-clients flink-streaming-java flink-rpc-akka-loader flink-cep flink-connector-files flink-statebackend-rocksdb"
     {
         cat <<EOF
 <?xml version="1.0" encoding="UTF-8"?>

@@ -26,7 +26,7 @@ public class GateState {
         return hasWindow() && timestamp >= firstStart && timestamp < windowEnd;
     }
 
-    /** Returns whether a connection at {@code timestamp} may share a millisecond with a held one. */
+    /** Returns whether a connection at {@code timestamp} may share its time with a held one. */
     boolean mayHoldAt(long timestamp) {
         return latestHeld != NONE && timestamp <= latestHeld;
     }
