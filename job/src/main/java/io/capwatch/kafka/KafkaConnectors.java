@@ -64,11 +64,15 @@ public final class KafkaConnectors {
         return builder.build();
     }
 
-    /** Creates a sink that writes documents to a topic, keyed by document id, at least once. */
+    /**
+     * Creates a sink that writes documents to a topic, keyed by document id, at least once. As in
+     * the sources, {@code --kafka-bootstrap-servers} wins over a {@code bootstrap.servers} in the
+     * properties file, because the builder keeps whichever it was given last.
+     */
     public static KafkaSink<IndexedDocument> documents(KafkaSettings settings, String topic) {
         return KafkaSink.<IndexedDocument>builder()
-                .setBootstrapServers(settings.bootstrapServers)
                 .setKafkaProducerConfig(settings.copyOfClientProperties())
+                .setBootstrapServers(settings.bootstrapServers)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(new DocumentSerializer(topic))
                 .build();
