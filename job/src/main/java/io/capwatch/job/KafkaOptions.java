@@ -48,7 +48,7 @@ final class KafkaOptions {
             paramLabel = "FILE",
             description =
                     "Kafka client properties (security.protocol, sasl.*, ssl.*, ...) passed to every"
-                            + " consumer and producer; values are never logged.")
+                            + " consumer and producer; capwatch logs only their keys.")
     String propertiesFile;
 
     @Option(

@@ -14,7 +14,8 @@ import java.util.TreeSet;
 /**
  * Connection settings for Kafka. Properties from the file given with {@code --kafka-properties}
  * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*} and any other client setting) are
- * passed to every consumer and producer as they are; only their keys are ever logged.
+ * passed to every consumer and producer as they are. capwatch logs only their keys; the Kafka
+ * clients log their configuration with the values of password settings hidden.
  */
 public final class KafkaSettings implements Serializable {
     private static final long serialVersionUID = 1L;
