@@ -18,6 +18,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -253,7 +256,9 @@ class MalformedInputTest {
 
     @Test
     void parserSurvivesSerialization() throws Exception {
-        EventParser original = new EventParser(new ParserLimits(10_000, 8, 1000));
+        Instant now = Instant.parse("2024-05-14T10:00:00Z");
+        EventParser original =
+                new EventParser(new ParserLimits(10_000, 8, 1000), Clock.fixed(now, ZoneOffset.UTC));
         assertEvent(original.parse(endpointStart().toString()));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -266,6 +271,10 @@ class MalformedInputTest {
         assertEquals(original.limits(), copy.limits());
         assertEvent(copy.parse(endpointStart().toString()));
         assertDeadLetter(copy.parse("{\"a\":" + "[".repeat(20) + "]".repeat(20) + "}"), DeadLetterReason.TOO_LARGE);
+        // The copy keeps the fixed clock, so the same event is in the future for it.
+        ObjectNode future = endpointStart();
+        future.put("@timestamp", now.plus(ParserLimits.DEFAULT_MAX_FUTURE_SKEW).plusSeconds(1).toString());
+        assertDeadLetter(copy.parse(future.toString()), DeadLetterReason.FUTURE_TIMESTAMP);
     }
 
     @Test
