@@ -65,6 +65,17 @@ public final class EventParser implements Serializable {
         if (utf8.length > limits.maxRecordBytes()) {
             return tooLarge(utf8.length);
         }
+        int invalidAt = Utf8.firstInvalidByte(utf8);
+        if (invalidAt >= 0) {
+            return ParseResult.deadLetter(
+                    null,
+                    DeadLetterReason.INVALID_JSON,
+                    String.format(
+                            "invalid UTF-8: byte 0x%02x at offset %d does not start a well-formed"
+                                    + " sequence",
+                            utf8[invalidAt] & 0xff,
+                            invalidAt));
+        }
         try (JsonParser parser = jsonFactory().createParser(utf8)) {
             return parse(parser);
         } catch (IOException | RuntimeException e) {
