@@ -178,6 +178,29 @@ class EventParserTest {
     }
 
     @Test
+    void categoryArrayWithTypeString() {
+        // ECS declares both as keyword arrays, and Elasticsearch stores a lone string the same way.
+        ObjectNode record = endpointStart();
+        at(record, "event").put("type", "start");
+        assertEquals(EventAction.PROCESS_START, assertEvent(parse(record)).action);
+    }
+
+    @Test
+    void categoryObjectIsInvalid() {
+        ObjectNode record = endpointStart();
+        at(record, "event").putObject("category").put("name", "process");
+        assertDeadLetter(parse(record), DeadLetterReason.INVALID_FIELD, "event.category is an object");
+    }
+
+    @ParameterizedTest(name = "event.type {0}")
+    @ValueSource(strings = {"null", "[]", "1", "true", "{}", "[\"end\"]", "\"START \""})
+    void typeWithoutStartIsIgnored(String typeJson) {
+        ObjectNode record = endpointStart();
+        at(record, "event").set("type", Records.parseObject("{\"v\":" + typeJson + "}").get("v"));
+        assertIgnored(parse(record), EventSource.ENDPOINT);
+    }
+
+    @Test
     void scalarFieldAsArrayTakesFirst() {
         ObjectNode record = endpointStart();
         at(record, "process").putArray("pid").addNull().add("4243").add(1);
