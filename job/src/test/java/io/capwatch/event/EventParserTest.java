@@ -471,6 +471,8 @@ class EventParserTest {
     @ParameterizedTest(name = "destination {0} -> {1}")
     @CsvSource({
         "fe80::1%12,fe80::1",
+        "fe80::1%eth0,fe80::1",
+        "[::ffff:10.0.0.1],::ffff:10.0.0.1",
         "2606:2800:220:1:248:1893:25c8:1946%3,2606:2800:220:1:248:1893:25c8:1946",
         "[::1],::1",
         "::ffff:93.184.216.34,::ffff:93.184.216.34",
@@ -484,7 +486,22 @@ class EventParserTest {
     }
 
     @ParameterizedTest(name = "destination {0}")
-    @ValueSource(strings = {"999.12.0.1", "1.2.3", "example.com", "fe80::1%", " 1.2.3.4", "1.2.3.4:443"})
+    @ValueSource(
+            strings = {
+                "999.12.0.1",
+                "999.1.1.1",
+                "1.2.3",
+                "example.com",
+                "fe80::1%",
+                " 1.2.3.4",
+                "1.2.3.4:443",
+                "10.0.0.1%eth0",
+                "\uff11.2.3.4",
+                "010.0.0.1",
+                "0x0a.0.0.1",
+                "167772161",
+                "::ffff:999.1.1.1",
+            })
     void destinationNotAnIpIsInvalid(String logged) {
         ObjectNode record = endpointConnection();
         at(record, "destination").put("ip", logged);
