@@ -421,6 +421,11 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.maxRecordBytes = maxRecordBytes;
         settings.maxNestingDepth = maxNestingDepth;
         settings.maxFutureSkew = parseDuration("--max-future-skew", maxFutureSkew);
+        if (settings.maxFutureSkew.isNegative()) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--max-future-skew " + maxFutureSkew + " is invalid; expected 0 or more, e.g. PT1M");
+        }
         settings.derivePrevalence = derivePrevalence;
         settings.prevalenceLookBack = parseDuration("--prevalence-look-back", prevalenceLookBack);
         settings.prevalenceBucket = parseDuration("--prevalence-bucket", prevalenceBucket);
