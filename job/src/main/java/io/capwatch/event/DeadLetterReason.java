@@ -25,5 +25,11 @@ public enum DeadLetterReason {
     /** A prevalence record that could not be read. */
     INVALID_PREVALENCE,
     /** Elasticsearch rejected the alert document. */
-    SINK_REJECTED
+    SINK_REJECTED,
+    /**
+     * The event's time lies further ahead of the wall clock than {@link
+     * ParserLimits#maxFutureSkew()}. Accepted, it would move the watermark ahead and make the
+     * events of every other host late.
+     */
+    FUTURE_TIMESTAMP
 }

@@ -42,6 +42,12 @@ final class EcsMapper {
      * Endpoint event is ignored.
      */
     static ParseResult mapEndpoint(RawRecord record) {
+        if (record.raw(Field.EVENT_CATEGORY) == RawRecord.NESTED) {
+            return ParseResult.deadLetter(
+                    EventSource.ENDPOINT,
+                    DeadLetterReason.INVALID_FIELD,
+                    "event.category is an object, expected a string or an array of strings");
+        }
         List<String> categories = record.peekTexts(Field.EVENT_CATEGORY);
         if (categories.isEmpty()) {
             return ParseResult.deadLetter(

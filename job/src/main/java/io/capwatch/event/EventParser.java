@@ -9,6 +9,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -22,15 +25,27 @@ import java.util.Objects;
  * value when a field is at fault. Errors such as {@code OutOfMemoryError} still propagate. An
  * instance may be shared between threads, because each call keeps its state on the stack and the
  * Jackson factory is thread-safe. It is serializable so that a Flink function can hold one.
+ *
+ * <p>The outcome depends on the wall clock in one way only: an event stamped more than {@link
+ * ParserLimits#maxFutureSkew()} ahead of it is dead-lettered as {@link
+ * DeadLetterReason#FUTURE_TIMESTAMP}.
  */
 public final class EventParser implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final ParserLimits limits;
+    private final Clock clock;
     private transient volatile JsonFactory jsonFactory;
 
+    /** Creates a parser that judges future event times by the system clock. */
     public EventParser(ParserLimits limits) {
+        this(limits, Clock.systemUTC());
+    }
+
+    /** Creates a parser that judges future event times by {@code clock}, which must be serializable. */
+    public EventParser(ParserLimits limits, Clock clock) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Returns a parser with {@link ParserLimits#defaults()}. */
@@ -49,6 +64,17 @@ public final class EventParser implements Serializable {
         }
         if (utf8.length > limits.maxRecordBytes()) {
             return tooLarge(utf8.length);
+        }
+        int invalidAt = Utf8.firstInvalidByte(utf8);
+        if (invalidAt >= 0) {
+            return ParseResult.deadLetter(
+                    null,
+                    DeadLetterReason.INVALID_JSON,
+                    String.format(
+                            "invalid UTF-8: byte 0x%02x at offset %d does not start a well-formed"
+                                    + " sequence",
+                            utf8[invalidAt] & 0xff,
+                            invalidAt));
         }
         try (JsonParser parser = jsonFactory().createParser(utf8)) {
             return parse(parser);
@@ -73,8 +99,11 @@ public final class EventParser implements Serializable {
         }
     }
 
-    private static ParseResult parse(JsonParser parser) throws IOException {
-        RawRecord record = RecordReader.read(parser);
+    private ParseResult parse(JsonParser parser) throws IOException {
+        return rejectFuture(map(RecordReader.read(parser)));
+    }
+
+    private static ParseResult map(RawRecord record) {
         if (EcsMapper.isEndpoint(record)) {
             return EcsMapper.mapEndpoint(record);
         }
@@ -96,6 +125,32 @@ public final class EventParser implements Serializable {
                 "the record is JSON but not an Elastic Endpoint, Sysmon ECS, Auditbeat or flat"
                         + " Windows event: none of agent.type, event.module, data_stream.dataset,"
                         + " winlog.channel, or EventID with Channel identifies the source");
+    }
+
+    /**
+     * Dead-letters an event whose time lies more than the maximum future skew ahead of the clock,
+     * and passes every other result through.
+     */
+    private ParseResult rejectFuture(ParseResult result) {
+        if (result.outcome() != ParseOutcome.EVENT) {
+            return result;
+        }
+        long now = clock.millis();
+        long aheadMillis = result.event().timestamp - now;
+        if (aheadMillis <= limits.maxFutureSkew().toMillis()) {
+            return result;
+        }
+        return ParseResult.deadLetter(
+                result.source(),
+                DeadLetterReason.FUTURE_TIMESTAMP,
+                "event time "
+                        + Instant.ofEpochMilli(result.event().timestamp)
+                        + " is "
+                        + Duration.ofMillis(aheadMillis)
+                        + " ahead of the wall clock ("
+                        + Instant.ofEpochMilli(now)
+                        + "), more than the maximum future skew of "
+                        + limits.maxFutureSkew());
     }
 
     /** Turns an exception thrown while reading a record into its dead letter. */

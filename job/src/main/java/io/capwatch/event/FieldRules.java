@@ -16,10 +16,11 @@ final class FieldRules {
 
     /**
      * Returns the timestamp in epoch milliseconds: an ISO-8601 string (see {@link Timestamps}) or
-     * a JSON integer of epoch milliseconds.
+     * a JSON integer of epoch milliseconds. An integer must lie in the years 0001 to 9999 that the
+     * text form covers, which also keeps {@code Long.MIN_VALUE}, Flink's "no timestamp", out.
      *
      * @return the timestamp, or null when the field is absent
-     * @throws RecordException when the value is neither
+     * @throws RecordException when the value is neither, or out of that range
      */
     static Long timestamp(RawRecord record, Field field) {
         Object value = record.raw(field);
@@ -34,6 +35,11 @@ final class FieldRules {
             millis = Timestamps.parse(text);
         } else if (value instanceof RawRecord.JsonNumber number) {
             millis = RawRecord.parseDecimal(number.text());
+            if (millis != null
+                    && (millis < Timestamps.EARLIEST_MILLIS || millis > Timestamps.LATEST_MILLIS)) {
+                throw RecordException.invalid(
+                        field.path, "is epoch milliseconds outside the years 0001 to 9999", number.text());
+            }
         }
         if (millis == null) {
             throw RecordException.invalid(

@@ -15,6 +15,11 @@ import java.time.LocalDate;
  */
 final class Timestamps {
 
+    /** 0001-01-01T00:00:00Z, the earliest time the text form can express, in epoch milliseconds. */
+    static final long EARLIEST_MILLIS = -62_135_596_800_000L;
+    /** 9999-12-31T23:59:59.999Z, the latest time the text form can express, in epoch milliseconds. */
+    static final long LATEST_MILLIS = 253_402_300_799_999L;
+
     private static final long MILLIS_PER_SECOND = 1000L;
     private static final long SECONDS_PER_DAY = 86_400L;
     private static final int MAX_OFFSET_HOURS = 18;

@@ -18,6 +18,10 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
  * from its start, and Flink's record skip count is then the line number, also after a restore
  * from a checkpoint. The file source decompresses {@code .gz}, {@code .bz2}, {@code .xz} and
  * {@code .deflate} files by their extension.
+ *
+ * <p>NOTE: the text-line format reads each line whole into memory before the parser's size limit
+ * applies, and it decodes ill-formed UTF-8 to U+FFFD, so such a line is parsed rather than
+ * dead-lettered as it is when read from Kafka.
  */
 public final class NdjsonFormat implements BulkFormat<RawRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;

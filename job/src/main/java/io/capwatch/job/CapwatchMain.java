@@ -184,6 +184,16 @@ public final class CapwatchMain implements Callable<Integer> {
             description = "Records nested deeper are dead-lettered (default ${DEFAULT-VALUE}).")
     int maxNestingDepth;
 
+    @Option(
+            names = "--max-future-skew",
+            defaultValue = "PT1M",
+            paramLabel = "DURATION",
+            description =
+                    "Events stamped further ahead of the wall clock are dead-lettered as"
+                            + " FUTURE_TIMESTAMP, as ISO-8601 (PT1M) or 30s/5m/1h (default"
+                            + " ${DEFAULT-VALUE}). Keep it at or below --out-of-orderness.")
+    String maxFutureSkew;
+
     // Fleet prevalence derived by the job, and alert grouping (docs/prevalence-and-grouping.md).
 
     @Option(
@@ -410,6 +420,12 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.flinkCluster = flinkCluster;
         settings.maxRecordBytes = maxRecordBytes;
         settings.maxNestingDepth = maxNestingDepth;
+        settings.maxFutureSkew = parseDuration("--max-future-skew", maxFutureSkew);
+        if (settings.maxFutureSkew.isNegative()) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--max-future-skew " + maxFutureSkew + " is invalid; expected 0 or more, e.g. PT1M");
+        }
         settings.derivePrevalence = derivePrevalence;
         settings.prevalenceLookBack = parseDuration("--prevalence-look-back", prevalenceLookBack);
         settings.prevalenceBucket = parseDuration("--prevalence-bucket", prevalenceBucket);

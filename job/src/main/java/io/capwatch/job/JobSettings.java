@@ -46,6 +46,8 @@ public final class JobSettings implements Serializable {
     public int maxRecordBytes = 1 << 20;
     /** Records nested deeper than this are dead-lettered. */
     public int maxNestingDepth = 64;
+    /** Events stamped further than this ahead of the wall clock are dead-lettered. */
+    public Duration maxFutureSkew = ParserLimits.DEFAULT_MAX_FUTURE_SKEW;
 
     /** Elasticsearch URLs; empty for a run that does not write to Elasticsearch. */
     public List<String> elasticsearchUrls = new ArrayList<>();
@@ -73,7 +75,10 @@ public final class JobSettings implements Serializable {
     /** Returns the parser's limits from these settings. */
     public ParserLimits parserLimits() {
         return new ParserLimits(
-                maxRecordBytes, maxNestingDepth, ParserLimits.DEFAULT_MAX_STRING_LENGTH);
+                maxRecordBytes,
+                maxNestingDepth,
+                ParserLimits.DEFAULT_MAX_STRING_LENGTH,
+                maxFutureSkew);
     }
 
     // Fleet prevalence derived by the job, and alert grouping. Both are off by default.

@@ -178,6 +178,29 @@ class EventParserTest {
     }
 
     @Test
+    void categoryArrayWithTypeString() {
+        // ECS declares both as keyword arrays, and Elasticsearch stores a lone string the same way.
+        ObjectNode record = endpointStart();
+        at(record, "event").put("type", "start");
+        assertEquals(EventAction.PROCESS_START, assertEvent(parse(record)).action);
+    }
+
+    @Test
+    void categoryObjectIsInvalid() {
+        ObjectNode record = endpointStart();
+        at(record, "event").putObject("category").put("name", "process");
+        assertDeadLetter(parse(record), DeadLetterReason.INVALID_FIELD, "event.category is an object");
+    }
+
+    @ParameterizedTest(name = "event.type {0}")
+    @ValueSource(strings = {"null", "[]", "1", "true", "{}", "[\"end\"]", "\"START \""})
+    void typeWithoutStartIsIgnored(String typeJson) {
+        ObjectNode record = endpointStart();
+        at(record, "event").set("type", Records.parseObject("{\"v\":" + typeJson + "}").get("v"));
+        assertIgnored(parse(record), EventSource.ENDPOINT);
+    }
+
+    @Test
     void scalarFieldAsArrayTakesFirst() {
         ObjectNode record = endpointStart();
         at(record, "process").putArray("pid").addNull().add("4243").add(1);
@@ -448,6 +471,8 @@ class EventParserTest {
     @ParameterizedTest(name = "destination {0} -> {1}")
     @CsvSource({
         "fe80::1%12,fe80::1",
+        "fe80::1%eth0,fe80::1",
+        "[::ffff:10.0.0.1],::ffff:10.0.0.1",
         "2606:2800:220:1:248:1893:25c8:1946%3,2606:2800:220:1:248:1893:25c8:1946",
         "[::1],::1",
         "::ffff:93.184.216.34,::ffff:93.184.216.34",
@@ -461,7 +486,22 @@ class EventParserTest {
     }
 
     @ParameterizedTest(name = "destination {0}")
-    @ValueSource(strings = {"999.12.0.1", "1.2.3", "example.com", "fe80::1%", " 1.2.3.4", "1.2.3.4:443"})
+    @ValueSource(
+            strings = {
+                "999.12.0.1",
+                "999.1.1.1",
+                "1.2.3",
+                "example.com",
+                "fe80::1%",
+                " 1.2.3.4",
+                "1.2.3.4:443",
+                "10.0.0.1%eth0",
+                "\uff11.2.3.4",
+                "010.0.0.1",
+                "0x0a.0.0.1",
+                "167772161",
+                "::ffff:999.1.1.1",
+            })
     void destinationNotAnIpIsInvalid(String logged) {
         ObjectNode record = endpointConnection();
         at(record, "destination").put("ip", logged);

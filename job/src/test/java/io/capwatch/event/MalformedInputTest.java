@@ -18,7 +18,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -93,6 +97,85 @@ class MalformedInputTest {
         record[at] = (byte) 0xC3;
         record[at + 1] = (byte) 0x28;
         assertDeadLetter(parser.parse(record), DeadLetterReason.INVALID_JSON);
+    }
+
+    /** Ill-formed UTF-8 put in place of "upd" in the executable, each named by what it encodes. */
+    @ParameterizedTest(name = "bytes {0}")
+    @ValueSource(
+            strings = {
+                "c0af", // overlong '/', which Jackson would read as '/'
+                "e080af", // overlong '/' in three bytes
+                "f08080af", // overlong '/' in four bytes
+                "eda080", // the surrogate U+D800 (CESU-8)
+                "f4908080", // past U+10FFFF
+                "f5808080",
+                "ff",
+                "80", // a continuation byte without a lead
+                "e282", // a three-byte sequence cut after two
+                "00", // NUL, which JSON text cannot contain
+            })
+    void illFormedUtf8IsInvalidJson(String hex) {
+        byte[] record = withBytesAt(endpointStart().toString(), "upd", HexFormat.of().parseHex(hex));
+        assertDeadLetter(parser.parse(record), DeadLetterReason.INVALID_JSON, "invalid UTF-8", "offset");
+    }
+
+    @Test
+    void illFormedUtf8InSkippedFieldIsInvalidJson() {
+        ObjectNode record = endpointStart();
+        record.put("message", "xyz");
+        byte[] bytes = withBytesAt(record.toString(), "xyz", HexFormat.of().parseHex("c0af"));
+        assertDeadLetter(parser.parse(bytes), DeadLetterReason.INVALID_JSON, "invalid UTF-8");
+    }
+
+    @Test
+    void wellFormedMultibyteIsParsed() {
+        // Two-, three- and four-byte sequences, U+10FFFF the highest of them.
+        String name = "\u00e9\u20ac\ud83d\ude00\udbff\udfff";
+        String text = endpointStart().toString().replace("upd.exe", name + ".exe");
+        SecurityEvent event = assertEvent(parser.parse(text.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(event.executable.endsWith(name + ".exe"), event.executable);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32LE", "ISO-8859-1"})
+    void otherEncodingsAreInvalidJson(String charset) {
+        String text = endpointStart().toString().replace("upd.exe", "\u00e9.exe");
+        byte[] record = text.getBytes(java.nio.charset.Charset.forName(charset));
+        assertDeadLetter(parser.parse(record), DeadLetterReason.INVALID_JSON, "invalid UTF-8");
+    }
+
+    @Test
+    void loneSurrogateEscapeInPathIsKept() {
+        // NTFS names are UTF-16 without validation, so a path may hold an unpaired surrogate.
+        String text = endpointStart().toString().replace("upd.exe", "a\\ud800.exe");
+        String expected = "C:\\Users\\user01\\AppData\\Local\\Temp\\a\ud800.exe";
+        assertEquals(expected, assertEvent(parser.parse(text)).executable);
+        assertEquals(expected, assertEvent(parser.parse(text.getBytes(StandardCharsets.UTF_8))).executable);
+    }
+
+    @Test
+    void controlCharactersInPathAreKept() {
+        ObjectNode record = endpointStart();
+        at(record, "process").put("executable", "C:\\Temp\\a\u0000\u001b\u202e.exe");
+        assertEquals("C:\\Temp\\a\u0000\u001b\u202e.exe", assertEvent(parser.parse(record.toString())).executable);
+    }
+
+    @Test
+    void longestWindowsPathIsParsed() {
+        // 32,767 chars, the limit of an extended-length path.
+        String path = "\\\\?\\C:\\" + "d\\".repeat(16_376) + "abcd.exe";
+        assertEquals(32_767, path.length());
+        ObjectNode record = endpointStart();
+        at(record, "process").put("executable", path);
+        assertEquals(path, assertEvent(parser.parse(record.toString())).executable);
+    }
+
+    @Test
+    void severalMegabyteRecordIsTooLarge() {
+        ObjectNode record = endpointStart();
+        at(record, "process").put("command_line", "A".repeat(5 * 1024 * 1024));
+        assertDeadLetter(parser.parse(record.toString()), DeadLetterReason.TOO_LARGE, "over the limit of 1048576 bytes");
+        assertDeadLetter(parser.parse(record.toString().getBytes(StandardCharsets.UTF_8)), DeadLetterReason.TOO_LARGE);
     }
 
     @Test
@@ -253,7 +336,9 @@ class MalformedInputTest {
 
     @Test
     void parserSurvivesSerialization() throws Exception {
-        EventParser original = new EventParser(new ParserLimits(10_000, 8, 1000));
+        Instant now = Instant.parse("2024-05-14T10:00:00Z");
+        EventParser original =
+                new EventParser(new ParserLimits(10_000, 8, 1000), Clock.fixed(now, ZoneOffset.UTC));
         assertEvent(original.parse(endpointStart().toString()));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -266,6 +351,10 @@ class MalformedInputTest {
         assertEquals(original.limits(), copy.limits());
         assertEvent(copy.parse(endpointStart().toString()));
         assertDeadLetter(copy.parse("{\"a\":" + "[".repeat(20) + "]".repeat(20) + "}"), DeadLetterReason.TOO_LARGE);
+        // The copy keeps the fixed clock, so the same event is in the future for it.
+        ObjectNode future = endpointStart();
+        future.put("@timestamp", now.plus(ParserLimits.DEFAULT_MAX_FUTURE_SKEW).plusSeconds(1).toString());
+        assertDeadLetter(copy.parse(future.toString()), DeadLetterReason.FUTURE_TIMESTAMP);
     }
 
     @Test
@@ -278,6 +367,18 @@ class MalformedInputTest {
         assertEquals("\ud83d\ude00\u20ac\u00e9a".getBytes(StandardCharsets.UTF_8).length,
                 EventParser.utf8Length("\ud83d\ude00\u20ac\u00e9a", 100));
         assertTrue(EventParser.utf8Length("x".repeat(1000), 10) > 10);
+    }
+
+    /** Returns the UTF-8 bytes of {@code text} with the first {@code marker} replaced by {@code bytes}. */
+    private static byte[] withBytesAt(String text, String marker, byte[] bytes) {
+        byte[] original = text.getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(original, marker);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(original, 0, at);
+        out.write(bytes, 0, bytes.length);
+        int after = at + marker.getBytes(StandardCharsets.UTF_8).length;
+        out.write(original, after, original.length - after);
+        return out.toByteArray();
     }
 
     private static int indexOf(byte[] haystack, String needle) {

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -74,6 +75,62 @@ class DamagedInputFilesTest {
 
         assertEquals(1, result.alerts().size());
         assertEquals(0, result.deadLetteredRecords());
+    }
+
+    /**
+     * One file of bad records between an alerting start and its connection, read in streaming
+     * mode. Each record becomes an event, is ignored, or is dead-lettered under its reason, the
+     * three counts add up to the records read, and the alert still comes out.
+     */
+    @Test
+    void badRecordsAreCountedAndSkipped() throws Exception {
+        Telemetry telemetry = new Telemetry().unsignedStart("2024-05-14T10:00:00Z", "h1", 10, EXE);
+        String start = Files.readAllLines(telemetry.writeTo(dir)).get(0);
+        telemetry
+                // A host whose clock is decades ahead: without the future bound the watermark
+                // would jump there and make the connection below late.
+                .raw(start.replace("2024-05-14T10:00:00Z", "2099-01-01T00:00:00Z").replace("\"pid\":10", "\"pid\":11"))
+                .raw("not json")
+                .raw(start.substring(0, start.length() / 2))
+                .raw("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+                .raw(start.replace("\"pid\":10", "\"pid\":12,\"command_line\":\"" + "A".repeat(3 << 20) + "\""))
+                .raw(start.replace("\"pid\":10", "\"pid\":\"ten\""))
+                .raw(start.replace("\"pid\":10", "\"pid\":\"13\""))
+                .raw(start.replace("\"@timestamp\":\"2024-05-14T10:00:00Z\"", "\"@timestamp\":null"))
+                .raw(start.replace("\"@timestamp\":\"2024-05-14T10:00:00Z\"", "\"@timestamp\":\"14/May/2024:10:00:00 +0000\""))
+                .raw("{\"message\":\"no source fields\"}")
+                .raw(start.replace("\"start\"]", "\"end\"]"))
+                .connection("2024-05-14T10:00:20Z", "h1", 10, EXE, "999.1.1.1")
+                .connection("2024-05-14T10:00:30Z", "h1", 10, EXE, "::ffff:10.0.0.1")
+                .connection("2024-05-14T10:00:40Z", "h1", 10, EXE, "fe80::1%eth0")
+                .connection("2024-05-14T10:01:00Z", "h1", 10, EXE, "93.184.216.34");
+        Path file = telemetry.writeTo(dir);
+        // The file ends in a line cut short, without its newline.
+        Files.writeString(file, start.substring(0, 40), StandardOpenOption.APPEND);
+
+        PipelineRun.Result result = PipelineRun.over(file).execute();
+
+        RunSummary summary = result.summary();
+        assertEquals(1, result.alerts().size(), "the alert of pid 10");
+        assertEquals("93.184.216.34", result.alerts().get(0).path("destination").path("ip").asText());
+        assertEquals(17, summary.get(CounterNames.RECORDS_READ), "records read");
+        assertEquals(5, summary.get(CounterNames.EVENTS_PREFIX + "endpoint"), "events");
+        assertEquals(1, summary.get(CounterNames.IGNORED_PREFIX + "endpoint"), "ignored");
+        assertEquals(3, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "INVALID_JSON"), "invalid JSON");
+        assertEquals(2, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "TOO_LARGE"), "too large");
+        assertEquals(1, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "FUTURE_TIMESTAMP"), "future");
+        assertEquals(3, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "INVALID_FIELD"), "invalid fields");
+        assertEquals(1, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "MISSING_FIELD"), "missing fields");
+        assertEquals(1, summary.get(CounterNames.DEAD_LETTERED_PREFIX + "UNKNOWN_SHAPE"), "unknown shape");
+        assertEquals(
+                summary.get(CounterNames.RECORDS_READ),
+                summary.get(CounterNames.EVENTS_PREFIX + "endpoint")
+                        + summary.get(CounterNames.IGNORED_PREFIX + "endpoint")
+                        + summary.deadLettered(),
+                "every record read is an event, ignored or dead-lettered");
+        assertEquals(summary.deadLettered(), result.deadLetteredRecords(), "one dead letter per count");
+        assertEquals(0, result.lateEvents(), "late events");
+        assertEquals(2, summary.get(CounterNames.CONNECTIONS_INTERNAL), "mapped and zoned addresses are internal");
     }
 
     private static byte[] gzip(String text) throws Exception {

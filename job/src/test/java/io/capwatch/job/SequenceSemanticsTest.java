@@ -186,6 +186,69 @@ class SequenceSemanticsTest {
         assertEquals(1, result.summary().get(CounterNames.SUPPRESSED));
     }
 
+    // Records delivered twice, as Kafka redelivers them after a producer retry or a consumer
+    // restart: the same bytes again, with the same event.id. A start must still alert once.
+
+    @Test
+    void redeliveredStartAlertsOnce() throws Exception {
+        Path input = withConnection(withStart(new Telemetry()).repeat(0)).writeTo(dir);
+        for (PipelineRun run : streamingAndBatch(input)) {
+            PipelineRun.Result result = run.execute();
+            assertEquals(1, result.alertDocuments().size(), "alerts: " + result.alerts());
+            assertEquals(1, result.summary().get(CounterNames.MATCHES), "matches");
+            assertEquals(0, result.deadLetteredRecords(), "dead letters");
+        }
+    }
+
+    @Test
+    void redeliveredConnectionAlertsOnce() throws Exception {
+        Path input = withConnection(withStart(new Telemetry())).repeat(1).writeTo(dir);
+        for (PipelineRun run : streamingAndBatch(input)) {
+            assertEquals(1, run.execute().alertDocuments().size(), "alerts");
+        }
+    }
+
+    /** A consumer that restarts without a checkpoint reads the start and its connection again. */
+    @Test
+    void redeliveredPairAlertsOnce() throws Exception {
+        Path input = withConnection(withStart(new Telemetry())).repeat(0).repeat(1).writeTo(dir);
+        for (PipelineRun run : streamingAndBatch(input)) {
+            PipelineRun.Result result = run.execute();
+            assertEquals(1, result.alertDocuments().size(), "alerts: " + result.alerts());
+        }
+    }
+
+    /** A start redelivered after its match, then a new connection of the same process. */
+    @Test
+    void redeliveredStartAfterMatchAlertsOnce() throws Exception {
+        Path input =
+                withConnection(withStart(new Telemetry()))
+                        .repeat(0)
+                        .connection("2024-05-14T10:01:10Z", "h1", 100, "proc-a", TEMP_EXE, "93.184.216.35")
+                        .writeTo(dir);
+        for (PipelineRun run : streamingAndBatch(input)) {
+            PipelineRun.Result result = run.execute();
+            assertEquals(1, result.alertDocuments().size(), "alerts: " + result.alerts());
+            assertEquals(PUBLIC, result.alerts().get(0).path("destination").path("ip").asText());
+        }
+    }
+
+    /** Adds an untrusted start of pid 100 at 10:00. */
+    private static Telemetry withStart(Telemetry telemetry) {
+        return telemetry.start("2024-05-14T10:00:00Z", "h1", 100, "proc-a", TEMP_EXE, false, null);
+    }
+
+    /** Adds a connection of pid 100 at 10:01 that completes the start of {@link #withStart}. */
+    private static Telemetry withConnection(Telemetry telemetry) {
+        return telemetry.connection("2024-05-14T10:01:00Z", "h1", 100, "proc-a", TEMP_EXE, PUBLIC);
+    }
+
+    private static List<PipelineRun> streamingAndBatch(Path input) {
+        return List.of(
+                PipelineRun.over(input).withOutOfOrderness(Duration.ofSeconds(60)),
+                PipelineRun.over(input).withOutOfOrderness(Duration.ofSeconds(60)).inBatchMode());
+    }
+
     private static String two(int n) {
         return n < 10 ? "0" + n : Integer.toString(n);
     }

@@ -49,6 +49,23 @@ class IpNetworksTest {
                 "255.255.255.255|true",
                 "2606:2800:220:1:248:1893:25c8:1946%3|false",
                 "192.168.1.20|true",
+                // IPv4-mapped spellings are the IPv4 address they map. Other IPv6 forms that
+                // embed an IPv4 address are not IPv4 and lie outside the default networks.
+                "::ffff:10.0.0.1|true",
+                "0:0:0:0:0:ffff:10.0.0.1|true",
+                "0000:0000:0000:0000:0000:FFFF:0A00:0001|true",
+                "::FFFF:10.0.0.1|true",
+                "[::ffff:10.0.0.1]|true",
+                "::ffff:a00:1|true",
+                "::ffff:10.0.0.1%eth0|true",
+                "::ffff:192.168.1.1|true",
+                "::ffff:169.254.169.254|true",
+                "::ffff:8.8.8.8|false",
+                "::10.0.0.1|false",
+                "::ffff:0:10.0.0.1|false",
+                "64:ff9b::10.0.0.1|false",
+                "fe80::1%eth0|true",
+                "[fe80::1%eth0]|true",
             })
     void defaultsClassifyCaseAddresses(String text, boolean internal) {
         assertEquals(internal, DEFAULTS.contains(address(text)), text);

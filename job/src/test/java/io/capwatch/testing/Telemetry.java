@@ -145,6 +145,12 @@ public final class Telemetry {
         return connection(timestamp, host, pid, null, executable, destination);
     }
 
+    /** Adds the line at {@code index} again, byte for byte, as a redelivery does. */
+    public Telemetry repeat(int index) {
+        lines.add(lines.get(index));
+        return this;
+    }
+
     /** Adds a raw line, written as given. */
     public Telemetry raw(String line) {
         lines.add(line);
