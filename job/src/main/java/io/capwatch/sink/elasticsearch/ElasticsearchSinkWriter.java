@@ -279,7 +279,8 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 alreadyPresent++;
             } else {
                 String errorType = item.error() == null ? "http_" + status : item.error().type();
-                String reason = item.error() == null ? "" : String.valueOf(item.error().reason());
+                String reason =
+                        item.error() == null ? "" : RequestFailure.reasonWithCauses(item.error());
                 if (RequestFailure.isRetriableStatus(status)) {
                     retriable.add(new FailedItem(entry, status, errorType, reason));
                 } else {
