@@ -13,9 +13,21 @@
 #   CAPWATCH_ES_START_TIMEOUT     seconds to wait for the cluster to respond (default: 120)
 #   CAPWATCH_ES_JAVA_HOME         Java for Elasticsearch (default: derived from `java` on PATH;
 #                                 8.x needs Java 17 or newer, 9.x needs Java 21 or newer)
+#   CAPWATCH_ES_SECURITY_DIR      optional folder that turns security on (used by the security
+#                                 tests): security.yml contains the xpack.security.* settings that
+#                                 replace `xpack.security.enabled: false`; every other file except
+#                                 file-users and *.password is copied into the server's config
+#                                 folder (certificates, keys, roles.yml), so security.yml names
+#                                 them relative to it; bootstrap.password holds the `elastic`
+#                                 user's first password, stored in the server's keystore;
+#                                 file-users lists `NAME ROLE` lines of file-realm users, each
+#                                 with its password in NAME.password; http-ca.crt, when present,
+#                                 is the CA that the readiness check trusts, and makes the URL
+#                                 https.
 #
 # The distribution is org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip
-# from Maven Central, fetched with Maven. It runs without security, so it is for loopback use only.
+# from Maven Central, fetched with Maven. Without CAPWATCH_ES_SECURITY_DIR it runs without
+# security, so it is for loopback use only.
 # On success `start` prints the URL and writes it to $CAPWATCH_HOME/elasticsearch.url.
 set -euo pipefail
 
@@ -51,6 +63,7 @@ readonly SERVER_PID_FILE="$ES_LOGS/server.pid"
 readonly PID_FILE="$CAPWATCH_HOME/elasticsearch.pid"
 readonly URL_FILE="$CAPWATCH_HOME/elasticsearch.url"
 readonly LOCK_FILE="$CAPWATCH_HOME/elasticsearch.lock"
+readonly SECURITY_DIR="${CAPWATCH_ES_SECURITY_DIR:-}"
 
 usage() {
     echo "Usage: $0 start|stop|purge|status" >&2
@@ -97,6 +110,15 @@ unpack_distribution() {
     rm -rf "$staging"
 }
 
+# Prints the security settings: the given folder's security.yml, else security off.
+security_settings() {
+    if [[ -n "$SECURITY_DIR" ]]; then
+        cat "$SECURITY_DIR/security.yml"
+    else
+        echo "xpack.security.enabled: false"
+    fi
+}
+
 write_config() {
     local http_port="$1" transport_port="$2"
     cat >"$ES_HOME/config/elasticsearch.yml" <<EOF
@@ -109,10 +131,69 @@ discovery.type: single-node
 network.host: 127.0.0.1
 http.port: $http_port
 transport.port: $transport_port
-xpack.security.enabled: false
+$(security_settings)
 # A nearly full disk on a shared development machine would otherwise make every index read-only.
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
+}
+
+# Copies the security folder's certificates and keys into the config folder and stores the
+# bootstrap password in the keystore. The password goes through standard input, never the
+# command line.
+install_security() {
+    [[ -n "$SECURITY_DIR" ]] || return 0
+    [[ -f "$SECURITY_DIR/security.yml" ]] || fail "CAPWATCH_ES_SECURITY_DIR=$SECURITY_DIR has no security.yml"
+    local file
+    for file in "$SECURITY_DIR"/*; do
+        case "$(basename "$file")" in
+            security.yml | file-users | *.password) ;;
+            *) install -m 600 "$file" "$ES_HOME/config/" ;;
+        esac
+    done
+    [[ $EUID -ne 0 ]] || chown -R "$ES_USER:" "$ES_HOME/config"
+
+    local -a run_as=()
+    ((EUID != 0)) || run_as=(setpriv --reuid="$ES_USER" --regid="$ES_USER" --init-groups)
+    if [[ -f "$SECURITY_DIR/bootstrap.password" ]]; then
+        rm -f "$ES_HOME/config/elasticsearch.keystore.tmp"
+        "${run_as[@]}" env ES_JAVA_HOME="$1" ES_PATH_CONF="$ES_HOME/config" \
+            "$ES_HOME/bin/elasticsearch-keystore" add -x -f bootstrap.password \
+            <"$SECURITY_DIR/bootstrap.password" >/dev/null \
+            || fail "cannot store bootstrap.password in the keystore of $ES_HOME"
+    fi
+
+    if [[ -f "$SECURITY_DIR/file-users" ]]; then
+        local name role password
+        while read -r name role; do
+            [[ -n "$name" ]] || continue
+            password="$(cat "$SECURITY_DIR/$name.password")"
+            # The users file survives a restart, and useradd rejects an existing user.
+            "${run_as[@]}" env ES_JAVA_HOME="$1" ES_PATH_CONF="$ES_HOME/config" \
+                "$ES_HOME/bin/elasticsearch-users" userdel "$name" >/dev/null 2>&1 || true
+            # useradd prompts for the password and its confirmation. Without a console it reads
+            # both from standard input.
+            "${run_as[@]}" env ES_JAVA_HOME="$1" ES_PATH_CONF="$ES_HOME/config" \
+                "$ES_HOME/bin/elasticsearch-users" useradd "$name" -r "$role" \
+                <<<"$password"$'\n'"$password" >/dev/null \
+                || fail "cannot add the file-realm user $name to $ES_HOME/config/users"
+        done <"$SECURITY_DIR/file-users"
+    fi
+}
+
+# Prints the HTTP status of the cluster health API; with security, over TLS as `elastic`. curl
+# reads the credentials from standard input, so they do not show in `ps`.
+health_status() {
+    local url="$1"
+    local -a tls=()
+    local config=""
+    if [[ -f "$SECURITY_DIR/http-ca.crt" ]]; then
+        tls=(--cacert "$SECURITY_DIR/http-ca.crt")
+    fi
+    if [[ -f "$SECURITY_DIR/bootstrap.password" ]]; then
+        config="user = \"elastic:$(cat "$SECURITY_DIR/bootstrap.password")\""
+    fi
+    printf '%s\n' "$config" | curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        "${tls[@]}" -K - "$url/_cluster/health?wait_for_status=yellow&timeout=1s" || true
 }
 
 # Elasticsearch does not run as root, so root runs it as a dedicated system user.
@@ -162,7 +243,9 @@ launch() {
     local pgid=$!
     echo "$pgid" >"$PID_FILE"
 
-    local url="http://127.0.0.1:$http_port"
+    local scheme=http
+    [[ ! -f "$SECURITY_DIR/http-ca.crt" ]] || scheme=https
+    local url="$scheme://127.0.0.1:$http_port"
     local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
     while ((SECONDS < deadline)); do
         if ! kill -0 "$pgid" 2>/dev/null; then
@@ -175,8 +258,7 @@ launch() {
         fi
         # This distribution responds 405 to GET /, so readiness is checked on the health API.
         local status
-        status="$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 5 \
-            "$url/_cluster/health?wait_for_status=yellow&timeout=1s" || true)"
+        status="$(health_status "$url")"
         if [[ "$status" == "200" ]]; then
             echo "$url" >"$URL_FILE"
             return 0
@@ -204,6 +286,7 @@ start() {
     unpack_distribution
     mkdir -p "$ES_DATA" "$ES_LOGS"
     prepare_user
+    install_security "$java_home"
 
     local attempt http_port transport_port result
     for attempt in 1 2 3; do

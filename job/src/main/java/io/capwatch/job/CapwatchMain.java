@@ -148,6 +148,33 @@ public final class CapwatchMain implements Callable<Integer> {
     String elasticsearchProperties;
 
     @Option(
+            names = "--es-retry-timeout",
+            defaultValue = "5m",
+            paramLabel = "DURATION",
+            description =
+                    "How long a document that Elasticsearch answers with 429 or 5xx, or that gets"
+                            + " no response, is retried before it is dead-lettered; while the"
+                            + " cluster is unreachable the job then fails (default"
+                            + " ${DEFAULT-VALUE}).")
+    String elasticsearchRetryTimeout;
+
+    @Option(
+            names = "--es-initial-backoff",
+            defaultValue = "200ms",
+            paramLabel = "DURATION",
+            description =
+                    "Delay before the first retry of a bulk request; it doubles with every retry,"
+                            + " with random jitter (default ${DEFAULT-VALUE}).")
+    String elasticsearchInitialBackoff;
+
+    @Option(
+            names = "--es-max-backoff",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            description = "Maximum delay between two bulk attempts (default ${DEFAULT-VALUE}).")
+    String elasticsearchMaxBackoff;
+
+    @Option(
             names = "--alert-index",
             defaultValue = "logs-capwatch.alerts-default",
             description = "Alert index (default ${DEFAULT-VALUE}).")
@@ -414,6 +441,12 @@ public final class CapwatchMain implements Callable<Integer> {
         settings.watermarkPerRecord = watermarkPerRecord;
         settings.elasticsearchUrls = List.copyOf(elasticsearchUrls);
         settings.elasticsearchProperties = elasticsearchProperties;
+        settings.elasticsearchRetryTimeout =
+                parseDuration("--es-retry-timeout", elasticsearchRetryTimeout);
+        settings.elasticsearchInitialBackoff =
+                parseDuration("--es-initial-backoff", elasticsearchInitialBackoff);
+        settings.elasticsearchMaxBackoff =
+                parseDuration("--es-max-backoff", elasticsearchMaxBackoff);
         settings.alertIndex = alertIndex;
         settings.deadLetterIndex = deadLetterIndex;
         settings.installTemplates = !noIndexTemplates;

@@ -3,6 +3,7 @@ package io.capwatch.job;
 import io.capwatch.event.ParserLimits;
 import io.capwatch.kafka.KafkaSettings;
 import io.capwatch.prevalence.PrevalenceDerivation;
+import io.capwatch.sink.elasticsearch.ElasticsearchSinkBuilder;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,15 @@ public final class JobSettings implements Serializable {
     public String deadLetterIndex = "logs-capwatch.deadletter-default";
     /** Properties file with Elasticsearch credentials and TLS settings, or {@code null}. */
     public String elasticsearchProperties;
+    /**
+     * How long the Elasticsearch sink retries a document that fails with a retriable error (429,
+     * 5xx, no response) before it dead-letters it, or fails the job when that write fails too.
+     */
+    public Duration elasticsearchRetryTimeout = ElasticsearchSinkBuilder.DEFAULT_RETRY_TIMEOUT;
+    /** The sink's delay before its first retry; it doubles with every retry. */
+    public Duration elasticsearchInitialBackoff = ElasticsearchSinkBuilder.DEFAULT_INITIAL_BACKOFF;
+    /** The sink's maximum delay between two attempts. */
+    public Duration elasticsearchMaxBackoff = ElasticsearchSinkBuilder.DEFAULT_MAX_BACKOFF;
     /** Install the index templates before the job starts. */
     public boolean installTemplates = true;
 

@@ -85,7 +85,10 @@ record OutputTargets(
                 ElasticsearchSink.<IndexedDocument>builder()
                         .setHosts(settings.elasticsearchUrls.toArray(String[]::new))
                         .setElementConverter(new IndexedDocumentConverter())
-                        .setDeadLetterIndex(settings.deadLetterIndex);
+                        .setDeadLetterIndex(settings.deadLetterIndex)
+                        .setRetryTimeout(settings.elasticsearchRetryTimeout)
+                        .setInitialBackoff(settings.elasticsearchInitialBackoff)
+                        .setMaxBackoff(settings.elasticsearchMaxBackoff);
         String username = secrets.get("username");
         if (username != null) {
             builder.setUsername(username);

@@ -130,6 +130,21 @@ public final class ElasticsearchServer implements BeforeAllCallback {
         return server.send(method, path, jsonBody);
     }
 
+    /** Sends {@code request} with {@code http} and reads the body as a string. */
+    static Response send(HttpClient http, HttpRequest request) {
+        String description = request.method() + " " + request.uri();
+        try {
+            HttpResponse<String> response =
+                    http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Failed to send " + description, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during " + description, e);
+        }
+    }
+
     /** The started or connected cluster, closed once by JUnit after the last test class. */
     static final class RunningServer implements AutoCloseable {
 
@@ -167,18 +182,7 @@ public final class ElasticsearchServer implements BeforeAllCallback {
                             .header("Content-Type", "application/json")
                             .method(method, body)
                             .build();
-            try {
-                HttpResponse<String> response =
-                        http.send(
-                                request,
-                                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                return new Response(response.statusCode(), response.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Failed to send " + method + " " + url + path, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted during " + method + " " + path, e);
-            }
+            return ElasticsearchServer.send(http, request);
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -53,6 +54,13 @@ final class ServiceScript {
                         + " to use a running service instead");
     }
 
+    /** Returns the same script with the home {@code target/<homePrefix>-<pid>}. */
+    ServiceScript withHome(String homePrefix) {
+        Path moduleDir = Paths.get(System.getProperty("basedir", System.getProperty("user.dir")));
+        String homeName = homePrefix + "-" + ProcessHandle.current().pid();
+        return new ServiceScript(script, moduleDir.resolve("target").resolve(homeName));
+    }
+
     Path script() {
         return script;
     }
@@ -69,6 +77,13 @@ final class ServiceScript {
      * takes longer than the timeout is killed and returns exit code -1.
      */
     Result run(String command) {
+        return run(command, Map.of());
+    }
+
+    /**
+     * Runs the script like {@link #run(String)}, with {@code environment} added to the variables.
+     */
+    Result run(String command, Map<String, String> environment) {
         try {
             Files.createDirectories(home);
             Path log = home.resolve("script-" + command + ".log");
@@ -77,6 +92,7 @@ final class ServiceScript {
                             .redirectErrorStream(true)
                             .redirectOutput(log.toFile());
             builder.environment().put("CAPWATCH_HOME", home.toString());
+            builder.environment().putAll(environment);
             Process process = builder.start();
             if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -49,7 +49,7 @@ final class DeadLetterWriter {
     private final ElasticsearchAsyncClient client;
     private final String deadLetterIndex;
     private final long maxOriginalBytes;
-    private final RetryBackoff backoff;
+    private final RetryPolicy retryPolicy;
     private final ScheduledExecutorService scheduler;
     private final java.util.concurrent.atomic.AtomicReference<ElasticsearchSinkException> lost =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -60,14 +60,14 @@ final class DeadLetterWriter {
             ElasticsearchAsyncClient client,
             String deadLetterIndex,
             long maxOriginalBytes,
-            RetryBackoff backoff,
+            RetryPolicy retryPolicy,
             ScheduledExecutorService scheduler,
             SinkMetrics metrics,
             @Nullable SinkDeadLetterListener listener) {
         this.client = client;
         this.deadLetterIndex = deadLetterIndex;
         this.maxOriginalBytes = maxOriginalBytes;
-        this.backoff = backoff;
+        this.retryPolicy = retryPolicy;
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.listener = listener;
@@ -202,7 +202,7 @@ final class DeadLetterWriter {
             int attempt,
             String cause,
             CompletableFuture<Void> done) {
-        long delay = backoff.delayMillis(attempt);
+        long delay = retryPolicy.delayMillis(attempt);
         LOG.warn(
                 "Retrying the write of {} dead-letter documents to '{}' in {} ms (attempt {} of {})"
                         + " after {}: ids {}",
@@ -239,7 +239,7 @@ final class DeadLetterWriter {
                                 + "' ("
                                 + errorType
                                 + ": "
-                                + message
+                                + LogText.truncate(message)
                                 + "); failing the job so that it replays them from its last"
                                 + " checkpoint; ids "
                                 + IdSummary.of(documents, DocumentRequest::id)));
@@ -249,7 +249,7 @@ final class DeadLetterWriter {
                 deadLetterIndex,
                 errorType,
                 httpStatus == null ? "none" : httpStatus,
-                message,
+                LogText.truncate(message),
                 IdSummary.of(documents, DocumentRequest::id));
     }
 
@@ -278,7 +278,7 @@ final class DeadLetterWriter {
                     members.size(),
                     deadLetterIndex,
                     group.getKey(),
-                    members.get(0).errorMessage(),
+                    LogText.truncate(members.get(0).errorMessage()),
                     IdSummary.of(members, deadLetter -> deadLetter.request().id()));
         }
     }

@@ -32,6 +32,12 @@ public final class DocumentRequest implements Serializable {
     private final int failedAttempts;
     private final OpType opType;
 
+    /**
+     * Wall-clock milliseconds of the first retriable failure, or 0 before any. It is not part of
+     * the checkpoint state, nor of {@link #equals}.
+     */
+    private final long firstFailureMillis;
+
     /** Creates a {@code create} request that has not been sent yet. */
     public DocumentRequest(String index, String id, byte[] source) {
         this(index, id, source, 0, OpType.CREATE);
@@ -53,6 +59,16 @@ public final class DocumentRequest implements Serializable {
      */
     public DocumentRequest(
             String index, String id, byte[] source, int failedAttempts, OpType opType) {
+        this(index, id, source, failedAttempts, opType, 0);
+    }
+
+    private DocumentRequest(
+            String index,
+            String id,
+            byte[] source,
+            int failedAttempts,
+            OpType opType,
+            long firstFailureMillis) {
         if (index == null || index.isBlank()) {
             throw new IllegalArgumentException("index is missing: a document needs a target index");
         }
@@ -72,6 +88,7 @@ public final class DocumentRequest implements Serializable {
         this.source = Objects.requireNonNull(source, "source");
         this.failedAttempts = failedAttempts;
         this.opType = Objects.requireNonNull(opType, "opType");
+        this.firstFailureMillis = firstFailureMillis;
     }
 
     public String index() {
@@ -95,9 +112,21 @@ public final class DocumentRequest implements Serializable {
         return opType;
     }
 
-    /** Returns a copy of this request with one more failed attempt. */
-    DocumentRequest withOneMoreFailedAttempt() {
-        return new DocumentRequest(index, id, source, failedAttempts + 1, opType);
+    /**
+     * Returns the wall-clock milliseconds of the first retriable failure seen by this writer, or 0
+     * before any.
+     */
+    long firstFailureMillis() {
+        return firstFailureMillis;
+    }
+
+    /**
+     * Returns a copy of this request with one more failed attempt, which keeps the time of the
+     * first failure or, for the first, records {@code nowMillis}.
+     */
+    DocumentRequest withOneMoreFailedAttempt(long nowMillis) {
+        long firstFailure = firstFailureMillis == 0 ? nowMillis : firstFailureMillis;
+        return new DocumentRequest(index, id, source, failedAttempts + 1, opType, firstFailure);
     }
 
     /** Returns an estimate of the bytes this document adds to a bulk request body. */

@@ -32,7 +32,9 @@ public class ElasticsearchSinkBuilder<T>
     public static final long DEFAULT_MAX_BATCH_SIZE_IN_BYTES = 5L * 1024 * 1024;
     public static final long DEFAULT_MAX_TIME_IN_BUFFER_MS = 1_000;
     public static final long DEFAULT_MAX_RECORD_SIZE_IN_BYTES = 1024 * 1024;
-    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    /** No attempt limit: only the retry timeout bounds retries. */
+    public static final int DEFAULT_MAX_ATTEMPTS = Integer.MAX_VALUE;
+    public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
@@ -41,6 +43,7 @@ public class ElasticsearchSinkBuilder<T>
     private final ElasticsearchConnection.Builder connection = ElasticsearchConnection.builder();
     @Nullable private ElementConverter<T, DocumentRequest> elementConverter;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    @Nullable private Duration retryTimeout = DEFAULT_RETRY_TIMEOUT;
     @Nullable private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     @Nullable private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private boolean backoffJitter = true;
@@ -106,9 +109,21 @@ public class ElasticsearchSinkBuilder<T>
     }
 
     /**
-     * Sets the bulk attempts per document, counting the first (default {@value
-     * #DEFAULT_MAX_ATTEMPTS}). A document that still fails with a retriable error after that is
-     * dead-lettered as {@link SinkFailureReason#SINK_RETRIES_EXHAUSTED}.
+     * Sets how long after its first failure a document that keeps failing with a retriable error
+     * (HTTP 429, 502, 503, 504 and other 5xx, connection refused or reset, timeouts) is still
+     * retried (default 5 min). After that it is dead-lettered as {@link
+     * SinkFailureReason#SINK_RETRIES_EXHAUSTED}; while the cluster is unreachable that write fails
+     * too, and the job fails instead of losing the document.
+     */
+    public ElasticsearchSinkBuilder<T> setRetryTimeout(Duration retryTimeout) {
+        this.retryTimeout = retryTimeout;
+        return this;
+    }
+
+    /**
+     * Sets the maximum bulk attempts per document, counting the first (default: no limit, so that
+     * only {@link #setRetryTimeout} applies). A document out of attempts is dead-lettered as {@link
+     * SinkFailureReason#SINK_RETRIES_EXHAUSTED}.
      */
     public ElasticsearchSinkBuilder<T> setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
@@ -203,6 +218,9 @@ public class ElasticsearchSinkBuilder<T>
                             + ")");
         }
         validateBackoff(errors);
+        if (!isPositive(retryTimeout)) {
+            errors.add("setRetryTimeout is " + retryTimeout + "; it must be positive");
+        }
         validateRequestTimeout(errors);
         String indexProblem = IndexNames.problem(deadLetterIndex);
         if (indexProblem != null) {
@@ -217,8 +235,10 @@ public class ElasticsearchSinkBuilder<T>
         ElasticsearchSinkSettings settings =
                 new ElasticsearchSinkSettings(
                         validConnection,
-                        maxAttempts,
-                        new RetryBackoff(initialBackoff, maxBackoff, backoffJitter),
+                        new RetryPolicy(
+                                new RetryBackoff(initialBackoff, maxBackoff, backoffJitter),
+                                retryTimeout,
+                                maxAttempts),
                         deadLetterIndex,
                         deadLetterListener);
         return new ElasticsearchSink<>(

@@ -9,15 +9,14 @@ import java.io.Serializable;
  * org.apache.flink.connector.base.sink.AsyncSinkBase} keeps.
  *
  * @param connection how to reach the cluster
- * @param maxAttempts bulk attempts per document before it is dead-lettered, at least 1
- * @param backoff the delay between attempts
+ * @param retryPolicy how long, how often and how far apart documents that failed with a retriable
+ *     error are retried
  * @param deadLetterIndex the index that receives dead-letter documents
  * @param deadLetterListener an optional observer of dead-lettered documents
  */
 record ElasticsearchSinkSettings(
         ElasticsearchConnection connection,
-        int maxAttempts,
-        RetryBackoff backoff,
+        RetryPolicy retryPolicy,
         String deadLetterIndex,
         @Nullable SinkDeadLetterListener deadLetterListener)
         implements Serializable {
@@ -27,10 +26,8 @@ record ElasticsearchSinkSettings(
     @Override
     public String toString() {
         return connection
-                + ", maxAttempts="
-                + maxAttempts
                 + ", "
-                + backoff
+                + retryPolicy
                 + ", deadLetterIndex='"
                 + deadLetterIndex
                 + "', deadLetterListener="

@@ -38,9 +38,13 @@ import java.util.concurrent.TimeUnit;
  *       exists, which counts as success because ids are deterministic.
  *   <li>429 and 5xx items, and whole-request failures that may pass later (429, 5xx, I/O errors):
  *       only those documents are retried, after an exponential backoff that runs on a scheduler
- *       thread, so the mailbox thread never sleeps.
- *   <li>Any other 4xx item, a document above the maximum record size, and a document out of
- *       attempts: dead-lettered. The rest of the batch is indexed regardless.
+ *       thread, so the mailbox thread never sleeps. They count as in flight meanwhile, so a long
+ *       outage fills the buffer and back-pressures the stream. Retries go on for the retry
+ *       timeout of {@link RetryPolicy}, and are logged at a bounded rate by {@link RetryLog}.
+ *   <li>Any other 4xx item, a document above the maximum record size, and a document whose retry
+ *       timeout has passed: dead-lettered. The rest of the batch is indexed regardless. When the
+ *       dead-letter write fails too, as it does while the cluster is unreachable, the job fails
+ *       rather than lose the document.
  *   <li>Whole-request failures that retrying cannot fix (401, 403, other 4xx, client errors) fail
  *       the job, because every document would fail the same way.
  * </ul>
@@ -59,8 +63,8 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
     private final ScheduledExecutorService scheduler;
     private final DeadLetterWriter deadLetterWriter;
     private final SinkMetrics metrics;
-    private final RetryBackoff backoff;
-    private final int maxAttempts;
+    private final RetryPolicy retryPolicy;
+    private final RetryLog retryLog;
     private final long maxRecordSizeInBytes;
 
     ElasticsearchSinkWriter(
@@ -76,8 +80,8 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 states,
                 new SimpleBatchCreator<>(configuration.getMaxBatchSizeInBytes()),
                 new DequeRequestBuffer<>());
-        this.maxAttempts = settings.maxAttempts();
-        this.backoff = settings.backoff();
+        this.retryPolicy = settings.retryPolicy();
+        this.retryLog = new RetryLog(LOG, retryPolicy.describeBound());
         this.maxRecordSizeInBytes = configuration.getMaxRecordSizeInBytes();
         this.metrics = new SinkMetrics(context.metricGroup());
 
@@ -89,7 +93,7 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                         client,
                         settings.deadLetterIndex(),
                         maxRecordSizeInBytes,
-                        backoff,
+                        retryPolicy,
                         scheduler,
                         metrics,
                         settings.deadLetterListener());
@@ -240,7 +244,7 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 + (status == null ? "" : "HTTP " + status + " ")
                 + failure.errorType()
                 + ": "
-                + failure.message()
+                + LogText.truncate(failure.message())
                 + "; "
                 + hint;
     }
@@ -275,7 +279,8 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                 alreadyPresent++;
             } else {
                 String errorType = item.error() == null ? "http_" + status : item.error().type();
-                String reason = item.error() == null ? "" : String.valueOf(item.error().reason());
+                String reason =
+                        item.error() == null ? "" : RequestFailure.reasonWithCauses(item.error());
                 if (RequestFailure.isRetriableStatus(status)) {
                     retriable.add(new FailedItem(entry, status, errorType, reason));
                 } else {
@@ -292,6 +297,9 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
         }
         metrics.alertsIndexed.inc(created);
         metrics.alertsAlreadyIndexed.inc(alreadyPresent);
+        if (retriable.isEmpty()) {
+            retryLog.settled(System.currentTimeMillis());
+        }
 
         List<DocumentRequest> retries = retryOrDeadLetter(retriable, deadLetters);
         finish(deadLetters, retries, resultHandler);
@@ -305,16 +313,18 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
             String message) {}
 
     /**
-     * Returns the documents to retry, each with one more failed attempt, and adds those without
-     * attempts left to {@code deadLetters}. Logs one line per status with the ids involved.
+     * Returns the documents to retry, each with one more failed attempt, and adds those that the
+     * retry policy gives up on to {@code deadLetters}. Logs one line per cause, at a bounded rate.
      */
     private List<DocumentRequest> retryOrDeadLetter(
             List<FailedItem> failed, List<SinkDeadLetter> deadLetters) {
+        long now = System.currentTimeMillis();
         List<DocumentRequest> retries = new ArrayList<>(failed.size());
         Map<String, List<DocumentRequest>> retriesByCause = new LinkedHashMap<>();
         for (FailedItem item : failed) {
-            DocumentRequest next = item.entry().withOneMoreFailedAttempt();
-            if (next.failedAttempts() >= maxAttempts) {
+            DocumentRequest next = item.entry().withOneMoreFailedAttempt(now);
+            if (!retryPolicy.allowsRetry(next, now)) {
+                metrics.sinkRetriesExhausted.inc();
                 deadLetters.add(
                         new SinkDeadLetter(
                                 item.entry(),
@@ -334,14 +344,7 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
             }
         }
         for (Map.Entry<String, List<DocumentRequest>> group : retriesByCause.entrySet()) {
-            List<DocumentRequest> members = group.getValue();
-            LOG.warn(
-                    "Retrying {} documents after {} (attempt {} of {}): ids {}",
-                    members.size(),
-                    group.getKey(),
-                    members.stream().mapToInt(DocumentRequest::failedAttempts).max().orElse(0) + 1,
-                    maxAttempts,
-                    IdSummary.of(members, DocumentRequest::id));
+            retryLog.retrying(group.getValue(), group.getKey(), now);
         }
         metrics.sinkRetries.inc(retries.size());
         return retries;
@@ -373,7 +376,7 @@ final class ElasticsearchSinkWriter<T> extends AsyncSinkWriter<T, DocumentReques
                                             .mapToInt(DocumentRequest::failedAttempts)
                                             .max()
                                             .orElse(1);
-                            long delay = backoff.delayMillis(mostFailures);
+                            long delay = retryPolicy.delayMillis(mostFailures);
                             try {
                                 scheduler.schedule(
                                         () -> resultHandler.retryForEntries(retries),

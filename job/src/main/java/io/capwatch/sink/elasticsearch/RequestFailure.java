@@ -43,6 +43,24 @@ record RequestFailure(
         return status == 429 || (status >= 500 && status <= 599);
     }
 
+    /** Nested causes that {@link #reasonWithCauses} appends, enough for the usual chains. */
+    private static final int MAX_CAUSES = 3;
+
+    /**
+     * Returns the reason of {@code error} followed by those of its nested causes, as in "failed to
+     * parse field [x]; caused by illegal_argument_exception: Document contains at least one
+     * immense term". The outer reason alone often does not say what was wrong.
+     */
+    static String reasonWithCauses(ErrorCause error) {
+        StringBuilder reason = new StringBuilder(String.valueOf(error.reason()));
+        ErrorCause cause = error.causedBy();
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++) {
+            reason.append("; caused by ").append(cause.type()).append(": ").append(cause.reason());
+            cause = cause.causedBy();
+        }
+        return reason.toString();
+    }
+
     /** Classifies an exception from the Elasticsearch client. */
     static RequestFailure classify(Throwable error) {
         Throwable cause = unwrap(error);

@@ -22,6 +22,9 @@ final class SinkMetrics {
     /** Documents queued for another attempt, counted once per retry. */
     final Counter sinkRetries;
 
+    /** Documents whose retry timeout or attempts ran out; they are dead-lettered. */
+    final Counter sinkRetriesExhausted;
+
     /** Documents given up on (rejected or out of attempts). */
     final Counter sinkDeadLettered;
 
@@ -33,6 +36,8 @@ final class SinkMetrics {
         alertsAlreadyIndexed = group.counter("alertsAlreadyIndexed", new ThreadSafeSimpleCounter());
         bulkRequests = group.counter("bulkRequests", new ThreadSafeSimpleCounter());
         sinkRetries = group.counter("sinkRetries", new ThreadSafeSimpleCounter());
+        sinkRetriesExhausted =
+                group.counter("sinkRetriesExhausted", new ThreadSafeSimpleCounter());
         sinkDeadLettered = group.counter("sinkDeadLettered", new ThreadSafeSimpleCounter());
         deadLetterWriteFailures =
                 group.counter("deadLetterWriteFailures", new ThreadSafeSimpleCounter());

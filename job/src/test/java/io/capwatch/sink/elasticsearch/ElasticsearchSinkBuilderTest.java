@@ -89,6 +89,10 @@ class ElasticsearchSinkBuilderTest {
                         op(b -> b.setMaxAttempts(0)),
                         "setMaxAttempts is 0; it must be at least 1"),
                 Arguments.of(
+                        "zero retry timeout",
+                        op(b -> b.setRetryTimeout(Duration.ZERO)),
+                        "setRetryTimeout is PT0S; it must be positive"),
+                Arguments.of(
                         "negative backoff",
                         op(b -> b.setInitialBackoff(Duration.ofMillis(-5))),
                         "setInitialBackoff is PT-0.005S; it must be positive"),
@@ -203,7 +207,8 @@ class ElasticsearchSinkBuilderTest {
         assertEquals(
                 ElasticsearchConnection.DEFAULT_SOCKET_TIMEOUT,
                 sink.getConnection().socketTimeout());
-        assertTrue(sink.toString().contains("maxAttempts=10"), sink.toString());
+        assertTrue(sink.toString().contains("retryTimeout=PT5M"), sink.toString());
+        assertTrue(sink.toString().contains("maxAttempts=unlimited"), sink.toString());
         assertTrue(sink.toString().contains("maxBatchSize=500"), sink.toString());
     }
 

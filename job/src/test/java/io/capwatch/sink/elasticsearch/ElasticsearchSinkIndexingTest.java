@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capwatch.sink.elasticsearch.SinkJobs.FinishedJob;
+import io.capwatch.testing.CapturedLogs;
 import io.capwatch.testing.ElasticsearchServer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -140,13 +142,7 @@ class ElasticsearchSinkIndexingTest {
         String index = ELASTICSEARCH.createIndex("logs-capwatch.alerts-pid-short", PID_AS_SHORT);
         String deadLetterIndex =
                 ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-pid-short");
-        try (ElasticsearchClient client =
-                ElasticsearchConnection.builder()
-                        .setHosts(ELASTICSEARCH.url())
-                        .build()
-                        .createClient()) {
-            new IndexTemplates(client).installDeadLetterTemplate(deadLetterIndex);
-        }
+        installDeadLetterTemplate(deadLetterIndex);
         IndexedDocument a =
                 alert(index, "alert-a", 4242, "C:\\Users\\user01\\upd.exe", "93.184.216.34");
         IndexedDocument b =
@@ -316,5 +312,193 @@ class ElasticsearchSinkIndexingTest {
         assertEquals("SINK_REJECTED", details.path("reason").asText());
         assertTrue(details.path("original_truncated").asBoolean());
         assertEquals(1024, details.path("original").asText().length());
+    }
+
+    private static final String PID_SHORT_EXECUTABLE_KEYWORD =
+            "{\"properties\":{\"process\":{\"properties\":{\"pid\":{\"type\":\"short\"},"
+                    + "\"executable\":{\"type\":\"keyword\"}}},"
+                    + "\"destination\":{\"properties\":{\"ip\":{\"type\":\"ip\"}}}}}";
+
+    /** Lucene's limit for one indexed term, in UTF-8 bytes. */
+    private static final int MAX_TERM_BYTES = 32_766;
+
+    /**
+     * One bulk request of 100 alerts into an index with {@code process.pid} mapped as {@code short}
+     * and {@code process.executable} as {@code keyword} without {@code ignore_above}: every tenth
+     * alert has a pid above 32767 (a mapping conflict), another tenth an executable path longer
+     * than one term may be (an immense term), and another a 2,000-character destination address,
+     * whose error reason quotes it.
+     */
+    @Test
+    void rejectedItemsOfOneBulkAreDeadLettered() throws Exception {
+        String index =
+                ELASTICSEARCH.createIndex(
+                        "logs-capwatch.alerts-rejections", PID_SHORT_EXECUTABLE_KEYWORD);
+        String deadLetterIndex =
+                ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-rejections");
+        installDeadLetterTemplate(deadLetterIndex);
+        String immensePath = "C:\\Temp\\" + "x".repeat(MAX_TERM_BYTES) + ".exe";
+        List<IndexedDocument> alerts = new ArrayList<>();
+        Set<String> conflicting = new HashSet<>();
+        Set<String> immense = new HashSet<>();
+        Set<String> badAddress = new HashSet<>();
+        String longAddress = "x".repeat(2_000);
+        for (int i = 0; i < 100; i++) {
+            String id = "batch-" + i;
+            if (i % 10 == 3) {
+                alerts.add(alert(index, id, 40_000 + i, "C:\\Temp\\a.exe", "93.184.216.34"));
+                conflicting.add(id);
+            } else if (i % 10 == 0) {
+                alerts.add(alert(index, id, i, "C:\\Temp\\a.exe", longAddress));
+                badAddress.add(id);
+            } else if (i % 10 == 7) {
+                alerts.add(alert(index, id, i, immensePath, "93.184.216.34"));
+                immense.add(id);
+            } else {
+                alerts.add(alert(index, id, i, "C:\\Temp\\a.exe", "93.184.216.34"));
+            }
+        }
+        RecordingDeadLetterListener listener = new RecordingDeadLetterListener();
+
+        FinishedJob job;
+        List<String> logLines;
+        try (CapturedLogs logs = CapturedLogs.start()) {
+            job =
+                    SinkJobs.run(
+                            alerts,
+                            sinkBuilder(deadLetterIndex)
+                                    .setMaxBatchSize(100)
+                                    .setMaxBufferedRequests(200)
+                                    .setDeadLetterListener(listener)
+                                    .build(),
+                            REPORTER);
+            logLines = logs.lines();
+        }
+
+        assertEquals(1, job.counter("bulkRequests"));
+        assertEquals(70, job.counter("alertsIndexed"));
+        assertEquals(30, job.counter("sinkDeadLettered"));
+        assertEquals(0, job.counter("sinkRetries"));
+        assertEquals(70, ELASTICSEARCH.count(index));
+        assertEquals(30, ELASTICSEARCH.count(deadLetterIndex));
+        for (SinkDeadLetter deadLetter : listener.received()) {
+            String id = deadLetter.request().id();
+            assertEquals(SinkFailureReason.SINK_REJECTED, deadLetter.reason(), id);
+            assertEquals(400, deadLetter.httpStatus(), id);
+            if (immense.contains(id)) {
+                // The reason quotes the whole value first; the immense term is in its causes.
+                assertTrue(
+                        deadLetter.errorMessage().contains("immense term"),
+                        id + ": " + LogText.truncate(deadLetter.errorMessage()));
+            } else if (badAddress.contains(id)) {
+                assertTrue(
+                        deadLetter.errorMessage().contains("destination.ip"),
+                        id + ": " + LogText.truncate(deadLetter.errorMessage()));
+            } else {
+                assertTrue(conflicting.contains(id), id + " was rejected: " + deadLetter);
+                assertTrue(
+                        deadLetter.errorMessage().contains("process.pid"),
+                        id + ": " + deadLetter.errorMessage());
+            }
+        }
+        JsonNode stored =
+                ELASTICSEARCH
+                        .request("GET", "/" + deadLetterIndex + "/_doc/batch-7", null)
+                        .json()
+                        .path("_source");
+        assertTrue(stored.path("error").path("message").asText().contains("immense term"));
+        assertEquals("SINK_REJECTED", stored.path("capwatch").path("dead_letter").path("reason").asText());
+        // Error reasons are cut in log lines. The reason for batch-0, the first of the rejected
+        // alerts and so the one whose reason is logged, quotes its long address.
+        assertFalse(logLines.isEmpty());
+        for (String line : logLines) {
+            assertFalse(line.contains("x".repeat(LogText.MAX_CHARS + 1)), "long log line: " + line);
+        }
+    }
+
+    /**
+     * The first three bulk requests for the alert index get HTTP 429 from a fault-injecting proxy
+     * in front of the real cluster. The proxy forwards everything else, so the retries reach it.
+     */
+    @Test
+    void throttledRequestsAreRetriedUntilIndexed() throws Exception {
+        String index = ELASTICSEARCH.uniqueIndexName("logs-capwatch.alerts-throttled");
+        String deadLetterIndex = ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-throttled");
+        List<IndexedDocument> alerts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            alerts.add(alert(index, "throttled-" + i, i, "C:\\Temp\\t.exe", "93.184.216.34"));
+        }
+
+        try (ThrottlingProxy proxy = new ThrottlingProxy(ELASTICSEARCH.url(), index, 3)) {
+            FinishedJob job =
+                    SinkJobs.run(
+                            alerts,
+                            sinkBuilder(deadLetterIndex).setHosts(proxy.url()).build(),
+                            REPORTER);
+
+            assertEquals(3, proxy.rejectedRequests());
+            assertEquals(50, job.counter("alertsIndexed"));
+            assertTrue(job.counter("sinkRetries") >= 3, "sinkRetries " + job.counter("sinkRetries"));
+            assertEquals(0, job.counter("sinkDeadLettered"));
+        }
+        assertEquals(50, ELASTICSEARCH.count(index));
+        assertEquals(404, ELASTICSEARCH.request("GET", "/" + deadLetterIndex, null).status());
+    }
+
+    /**
+     * A proxy rejects every bulk request for the alert index with 429: the retries end after the
+     * retry timeout, and the alerts reach the dead-letter index, which the proxy lets through.
+     */
+    @Test
+    void endlessThrottlingEndsInDeadLetters() throws Exception {
+        String index = ELASTICSEARCH.uniqueIndexName("logs-capwatch.alerts-throttled-always");
+        String deadLetterIndex =
+                ELASTICSEARCH.uniqueIndexName("logs-capwatch.deadletter-throttled-always");
+        List<IndexedDocument> alerts =
+                List.of(
+                        alert(index, "always-a", 1, "C:\\Temp\\a.exe", "93.184.216.34"),
+                        alert(index, "always-b", 2, "C:\\Temp\\b.exe", "93.184.216.35"));
+
+        try (ThrottlingProxy proxy = new ThrottlingProxy(ELASTICSEARCH.url(), index, Integer.MAX_VALUE);
+                CapturedLogs logs = CapturedLogs.start()) {
+            FinishedJob job =
+                    SinkJobs.run(
+                            alerts,
+                            sinkBuilder(deadLetterIndex)
+                                    .setHosts(proxy.url())
+                                    .setRetryTimeout(Duration.ofSeconds(2))
+                                    .build(),
+                            REPORTER);
+
+            assertTrue(proxy.rejectedRequests() > 1, "rejected " + proxy.rejectedRequests());
+            assertEquals(2, job.counter("sinkRetriesExhausted"));
+            assertEquals(2, job.counter("sinkDeadLettered"));
+            assertEquals(0, job.counter("alertsIndexed"));
+            // One line for the first retry, then at most one per RetryLog.INTERVAL_MILLIS.
+            assertEquals(1, logs.linesContaining("Retrying ").size());
+        }
+        assertEquals(404, ELASTICSEARCH.request("GET", "/" + index, null).status());
+        assertEquals(2, ELASTICSEARCH.count(deadLetterIndex));
+        JsonNode stored =
+                ELASTICSEARCH
+                        .request("GET", "/" + deadLetterIndex + "/_doc/always-a", null)
+                        .json()
+                        .path("_source");
+        assertEquals(
+                "SINK_RETRIES_EXHAUSTED",
+                stored.path("capwatch").path("dead_letter").path("reason").asText());
+        assertEquals(429, stored.path("http").path("response").path("status_code").asInt());
+        assertEquals("es_rejected_execution_exception", stored.path("error").path("type").asText());
+        assertTrue(stored.path("capwatch").path("dead_letter").path("attempts").asInt() > 1);
+    }
+
+    private void installDeadLetterTemplate(String deadLetterIndex) throws Exception {
+        try (ElasticsearchClient client =
+                ElasticsearchConnection.builder()
+                        .setHosts(ELASTICSEARCH.url())
+                        .build()
+                        .createClient()) {
+            new IndexTemplates(client).installDeadLetterTemplate(deadLetterIndex);
+        }
     }
 }

@@ -194,6 +194,42 @@ class ElasticsearchSinkRetryTest {
     }
 
     @Test
+    void retryTimeoutEndsRetriesWithoutAttemptLimit() throws Exception {
+        try (ScriptedBulkEndpoint endpoint =
+                new ScriptedBulkEndpoint(
+                        (requestNumber, items) ->
+                                items.get(0).index().equals(INDEX)
+                                        ? new RequestStatus(503, "unavailable_shards_exception")
+                                        : new ItemStatuses(item -> 201))) {
+            RecordingDeadLetterListener listener = new RecordingDeadLetterListener();
+
+            FinishedJob job =
+                    SinkJobs.run(
+                            List.of(A, B, C),
+                            sinkBuilder(endpoint.url(), ElasticsearchSinkBuilder.DEFAULT_MAX_ATTEMPTS)
+                                    .setRetryTimeout(Duration.ofMillis(500))
+                                    .setDeadLetterListener(listener)
+                                    .build(),
+                            REPORTER);
+
+            List<SinkDeadLetter> received = listener.received();
+            assertEquals(3, received.size());
+            for (SinkDeadLetter deadLetter : received) {
+                assertEquals(SinkFailureReason.SINK_RETRIES_EXHAUSTED, deadLetter.reason());
+                assertEquals(503, deadLetter.httpStatus());
+                assertTrue(deadLetter.attempts() > 1, "attempts " + deadLetter.attempts());
+            }
+            assertEquals(3, job.counter("sinkRetriesExhausted"));
+            assertEquals(0, job.counter("alertsIndexed"));
+            assertEquals(
+                    Set.of("alert-a", "alert-b", "alert-c"),
+                    endpoint.itemsFor(DEAD_LETTER_INDEX).stream()
+                            .map(BulkItem::id)
+                            .collect(Collectors.toSet()));
+        }
+    }
+
+    @Test
     void rejectedDeadLetterFailsJob() throws Exception {
         AtomicInteger deadLetterRequests = new AtomicInteger();
         try (ScriptedBulkEndpoint endpoint =
