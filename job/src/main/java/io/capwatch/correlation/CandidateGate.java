@@ -19,12 +19,15 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The keyed gate in front of the sequence matcher: it completes Sysmon starts with their image
- * signature and lets through only the connections that a qualifying start of the same key could
- * complete. CEP buffers every event it receives in keyed state until the watermark passes it, which
- * with RocksDB costs several state reads and writes per event. Behind this gate it receives the
- * qualifying starts and the few connections in their windows instead of every external
- * connection of every process in a user-writable folder.
+ * The keyed gate in front of the sequence matcher. It completes Sysmon starts with their image
+ * signature, keeps each key's pending start, and hands CEP a start only together with the
+ * connection that completes it, so CEP never keeps a partial match across events.
+ *
+ * <p>Why: CEP keeps every event it receives in keyed state until the watermark passes it, and a
+ * partial match stays in its state until the key's next event, however long after its window.
+ * With RocksDB each CEP event costs several iterator seeks, and keys that never return leave
+ * state behind. Behind this gate, CEP's state for a key lives only from a pair's arrival to the
+ * next watermark, and a pending start costs one value and one timer here.
  *
  * <p><b>Signatures.</b> Sysmon's process-creation event (1) carries no signature; the image-load
  * event (7) of the process's own image does, a few hundred milliseconds later. A start whose
@@ -32,37 +35,39 @@ import org.apache.flink.util.Collector;
  * start's time, whichever comes first. Unsigned or untrusted: the start goes on. Trusted:
  * dropped. Still unknown at the watermark: counted, and sent on as untrusted only where the
  * start's rule profile treats unknown as untrusted. Starts that already carry their signature go
- * straight on. A start completed by its image load is emitted with the image load's timestamp,
- * because a process function emits with the timestamp of the element it handles; the window is
- * still measured from the start's own time, which the start carries. A load that arrives before
- * its start (out of order) is kept until the watermark passes it.
+ * straight on. A load that arrives before its start (out of order) is kept until the watermark
+ * passes it.
  *
- * <p><b>Connections.</b> A connection goes on at once when the key's open span, from its earliest
- * qualifying start sent on to the end of its latest start's window, covers the connection's
- * time. Otherwise a start that covers it may still arrive out of order, so the connection is held
- * in keyed state under its own timestamp until the watermark reaches that timestamp; then every
- * start at or before it has arrived (later ones are late and dropped before the gate), and the
- * connection goes on if the span covers it now, or is dropped and counted. It is emitted from a
- * timer for its own timestamp, ahead of the watermark that passes it, so the matcher never sees
- * it late. The span is a superset of the exact windows: the matcher still decides every match.
- * Connections of one key that share a millisecond reach the matcher in their arrival order, as
- * they would without the gate: once one is held, later ones at or before its time are held too.
+ * <p><b>The sequence.</b> Qualifying starts and connections wait in keyed state under their own
+ * timestamp until the watermark reaches it, because until then an earlier start or connection of
+ * the key may still arrive out of order. Each millisecond is then taken in {@link CandidateOrder}
+ * (the order CEP applies), and arrival order among equals. A start becomes the key's pending
+ * start and replaces an older one (the pattern's "not followed by a newer start"). A connection
+ * of the same process at most one window after the pending start completes it: both go to CEP,
+ * stamped with the connection's time, and the start is no longer pending, so later connections
+ * do not match it again. Other connections are dropped and counted. A pending start expires when
+ * the watermark passes the end of its window. CEP applies the pattern to each pair and so still
+ * decides every match.
  */
 final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candidate> {
     private static final long serialVersionUID = 1L;
+
+    private static final CandidateOrder ORDER = new CandidateOrder();
 
     private final DetectionRule rule;
     private final long windowMillis;
 
     private transient ValueState<Candidate> heldStart;
     private transient ValueState<Candidate> earlySignature;
-    private transient ValueState<GateState> gate;
-    private transient MapState<Long, List<Candidate>> heldConnections;
+    private transient ValueState<Candidate> pendingStart;
+    private transient MapState<Long, List<Candidate>> waiting;
     private transient TimerService timers;
-    private transient long openWindows;
+    /** Keys of this subtask with a pending start, for the {@code pendingStarts} gauge. */
+    private transient long pendingKeys;
     private transient Tally startsUnknown;
     private transient Tally startsTrusted;
     private transient Tally unknownAsUntrusted;
+    private transient Tally startsExpired;
     private transient Tally connectionsWithoutStart;
 
     CandidateGate(DetectionRule rule) {
@@ -78,23 +83,26 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
         earlySignature =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("early-signature", Candidate.class));
-        gate = getRuntimeContext().getState(new ValueStateDescriptor<>("gate", GateState.class));
-        heldConnections =
+        pendingStart =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pending-start", Candidate.class));
+        waiting =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "held-connections",
+                                        "waiting-for-watermark",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(Candidate.class))));
         // NOTE: the count lives on the heap of each subtask, so after a restore it counts only the
         // starts seen since, until the restored windows have closed.
         getRuntimeContext()
                 .getMetricGroup()
-                .gauge(CounterNames.PENDING_STARTS, (Gauge<Long>) () -> Math.max(0, openWindows));
+                .gauge(CounterNames.PENDING_STARTS, (Gauge<Long>) () -> Math.max(0, pendingKeys));
         startsUnknown = Tally.register(getRuntimeContext(), CounterNames.STARTS_UNKNOWN_SIGNATURE);
         startsTrusted = Tally.register(getRuntimeContext(), CounterNames.STARTS_TRUSTED);
         unknownAsUntrusted =
                 Tally.register(getRuntimeContext(), CounterNames.STARTS_UNKNOWN_AS_UNTRUSTED);
+        startsExpired = Tally.register(getRuntimeContext(), CounterNames.STARTS_EXPIRED);
         connectionsWithoutStart =
                 Tally.register(getRuntimeContext(), CounterNames.CONNECTIONS_WITHOUT_START);
     }
@@ -104,62 +112,54 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
             throws Exception {
         timers = ctx.timerService();
         switch (candidate.kind) {
-            case CONNECTION -> onConnection(candidate, out);
-            case START -> onStart(candidate, out);
-            case SIGNATURE -> onSignature(candidate, out);
+            case CONNECTION -> await(candidate);
+            case START -> onStart(candidate);
+            case SIGNATURE -> onSignature(candidate);
         }
     }
 
-    private void onConnection(Candidate connection, Collector<Candidate> out) throws Exception {
-        long time = connection.timestamp();
-        GateState state = gate.value();
-        if (state != null && state.covers(time) && !state.mayHoldAt(time)) {
-            out.collect(connection);
-            return;
-        }
-        List<Candidate> held = heldConnections.get(time);
-        if (held == null) {
-            held = new ArrayList<>(1);
+    /** Keeps a qualifying start or a connection until the watermark reaches its time. */
+    private void await(Candidate candidate) throws Exception {
+        long time = candidate.timestamp();
+        List<Candidate> atTime = waiting.get(time);
+        if (atTime == null) {
+            atTime = new ArrayList<>(1);
             timers.registerEventTimeTimer(time);
         }
-        held.add(connection);
-        heldConnections.put(time, held);
-        if (state == null) {
-            state = new GateState();
-        }
-        if (state.latestHeld < time) {
-            state.latestHeld = time;
-            gate.update(state);
-        }
+        atTime.add(candidate);
+        waiting.put(time, atTime);
     }
 
-    private void onStart(Candidate start, Collector<Candidate> out) throws Exception {
+    private void onStart(Candidate start) throws Exception {
         if (start.trust != Trust.UNKNOWN) {
-            emitStart(start, out);
+            await(start);
             return;
         }
         Candidate previous = heldStart.value();
         if (previous != null) {
             // A newer start of the same key replaces the pending one in the sequence anyway.
-            resolveUnknown(previous, out);
             timers.deleteEventTimeTimer(previous.timestamp());
+            if (resolveUnknown(previous)) {
+                await(previous);
+            }
         }
         Candidate early = earlySignature.value();
         if (early != null && sameProcess(start, early)) {
             earlySignature.clear();
-            complete(start, early, out);
+            heldStart.clear();
+            complete(start, early);
             return;
         }
         heldStart.update(start);
         timers.registerEventTimeTimer(start.timestamp());
     }
 
-    private void onSignature(Candidate signature, Collector<Candidate> out) throws Exception {
+    private void onSignature(Candidate signature) throws Exception {
         Candidate start = heldStart.value();
         if (start != null && sameProcess(start, signature)) {
             heldStart.clear();
             timers.deleteEventTimeTimer(start.timestamp());
-            complete(start, signature, out);
+            complete(start, signature);
             return;
         }
         if (start == null) {
@@ -168,8 +168,12 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
         }
     }
 
-    private void complete(Candidate start, Candidate signature, Collector<Candidate> out)
-            throws Exception {
+    /**
+     * Copies the image load's signature onto the start and keeps the start if it qualifies. The
+     * watermark is still before the start's time (the start would have been resolved otherwise),
+     * so the start waits under its own time.
+     */
+    private void complete(Candidate start, Candidate signature) throws Exception {
         start.trust = signature.trust;
         start.signatureOrigin = "image_load";
         start.event.signatureExists = signature.event.signatureExists;
@@ -177,8 +181,12 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
         start.event.signatureSubject = signature.event.signatureSubject;
         start.event.signatureStatus = signature.event.signatureStatus;
         switch (signature.trust) {
-            case UNTRUSTED -> emitStart(start, out);
-            case UNKNOWN -> resolveUnknown(start, out);
+            case UNTRUSTED -> await(start);
+            case UNKNOWN -> {
+                if (resolveUnknown(start)) {
+                    await(start);
+                }
+            }
             case TRUSTED, NOT_UNTRUSTED -> startsTrusted.inc();
         }
     }
@@ -187,85 +195,85 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Candidate> out)
             throws Exception {
         timers = ctx.timerService();
-        // A start resolved here may cover connections held for this same millisecond, so starts
-        // go first.
-        Candidate start = heldStart.value();
-        if (start != null && start.timestamp() <= timestamp) {
+        List<Candidate> due = waiting.get(timestamp);
+        if (due != null) {
+            waiting.remove(timestamp);
+        } else {
+            due = new ArrayList<>(1);
+        }
+        // A start whose signature never came is resolved at its own time, so it joins the events
+        // of this millisecond.
+        Candidate held = heldStart.value();
+        if (held != null && held.timestamp() <= timestamp) {
             heldStart.clear();
-            resolveUnknown(start, out);
+            if (resolveUnknown(held)) {
+                due.add(held);
+            }
         }
         Candidate early = earlySignature.value();
         if (early != null && early.timestamp() <= timestamp) {
             earlySignature.clear();
         }
-        GateState state = gate.value();
-        if (state == null) {
-            return;
-        }
-        List<Candidate> held = heldConnections.get(timestamp);
-        if (held != null) {
-            heldConnections.remove(timestamp);
-            for (Candidate connection : held) {
-                if (state.covers(timestamp)) {
-                    out.collect(connection);
+
+        Candidate pending = pendingStart.value();
+        Candidate before = pending;
+        if (!due.isEmpty()) {
+            due.sort(ORDER);
+            for (Candidate candidate : due) {
+                if (candidate.kind == CandidateKind.START) {
+                    pending = candidate;
+                    timers.registerEventTimeTimer(windowEnd(candidate));
+                } else if (pending != null && completes(pending, candidate)) {
+                    out.collect(pending);
+                    out.collect(candidate);
+                    pending = null;
                 } else {
                     connectionsWithoutStart.inc();
                 }
             }
         }
-        boolean changed = false;
-        if (state.latestHeld != GateState.NONE && state.latestHeld <= timestamp) {
-            state.latestHeld = GateState.NONE;
-            changed = true;
+        if (pending != null && windowEnd(pending) <= timestamp) {
+            startsExpired.inc();
+            pending = null;
         }
-        if (state.hasWindow() && state.windowEnd <= timestamp) {
-            state.windowEnd = GateState.NONE;
-            state.firstStart = GateState.NONE;
-            openWindows--;
-            changed = true;
+
+        if (pending != before) {
+            if (pending == null) {
+                pendingStart.clear();
+                pendingKeys--;
+            } else {
+                pendingStart.update(pending);
+                if (before == null) {
+                    pendingKeys++;
+                }
+            }
         }
-        if (state.isEmpty()) {
-            gate.clear();
-        } else if (changed) {
-            gate.update(state);
-        }
+    }
+
+    /** Returns the first instant after the start's (inclusive) window, in epoch ms. */
+    private long windowEnd(Candidate start) {
+        return start.timestamp() + windowMillis + 1;
+    }
+
+    /** Returns whether the connection, of the start's process and in its window, completes it. */
+    private boolean completes(Candidate start, Candidate connection) {
+        long elapsed = connection.timestamp() - start.timestamp();
+        return elapsed >= 0 && elapsed <= windowMillis && sameProcess(start, connection);
     }
 
     /**
-     * Sends a qualifying start to the sequence matcher, widens the key's open span and keeps the
-     * {@code pendingStarts} gauge: keys whose latest qualifying start's window is still open,
-     * matched or not.
+     * Counts a start whose signature stayed unknown and returns whether it qualifies anyway,
+     * which it does where its rule profile treats unknown as untrusted.
      */
-    private void emitStart(Candidate start, Collector<Candidate> out) throws Exception {
-        out.collect(start);
-        long end = start.timestamp() + windowMillis + 1;
-        GateState state = gate.value();
-        if (state == null) {
-            state = new GateState();
-        }
-        if (!state.hasWindow()) {
-            openWindows++;
-            state.firstStart = start.timestamp();
-            state.windowEnd = end;
-            timers.registerEventTimeTimer(end);
-        } else {
-            state.firstStart = Math.min(state.firstStart, start.timestamp());
-            if (state.windowEnd < end) {
-                state.windowEnd = end;
-                timers.registerEventTimeTimer(end);
-            }
-        }
-        gate.update(state);
-    }
-
-    private void resolveUnknown(Candidate start, Collector<Candidate> out) throws Exception {
+    private boolean resolveUnknown(Candidate start) {
         startsUnknown.inc();
         RuleProfile profile = rule.profile(start.platform);
         if (profile != null && profile.unknownSignatureIsUntrusted()) {
             unknownAsUntrusted.inc();
             start.trust = Trust.UNTRUSTED;
-            emitStart(start, out);
+            return true;
         }
+        return false;
     }
 
     /** Process GUIDs must agree where both events carry one (pid reuse gives a new GUID). */

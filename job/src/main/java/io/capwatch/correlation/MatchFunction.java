@@ -1,29 +1,17 @@
 package io.capwatch.correlation;
 
-import io.capwatch.metrics.CounterNames;
-import io.capwatch.metrics.Tally;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.cep.functions.PatternProcessFunction;
-import org.apache.flink.cep.functions.TimedOutPartialMatchHandler;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns completed sequences into {@link Match}es and counts pending starts whose window closed
- * without a connection. CEP's runtime context has no accumulators, so the expired count is a
- * metric only.
+ * Turns completed sequences into {@link Match}es. CEP receives each start together with the
+ * connection that completes it (see {@link CandidateGate}), so no partial match times out here;
+ * the gate counts the starts that expire.
  */
-final class MatchFunction extends PatternProcessFunction<Candidate, Match>
-        implements TimedOutPartialMatchHandler<Candidate> {
+final class MatchFunction extends PatternProcessFunction<Candidate, Match> {
     private static final long serialVersionUID = 1L;
-
-    private transient Tally expired;
-
-    @Override
-    public void open(OpenContext openContext) {
-        expired = Tally.register(getRuntimeContext(), CounterNames.STARTS_EXPIRED);
-    }
 
     @Override
     public void processMatch(
@@ -32,10 +20,5 @@ final class MatchFunction extends PatternProcessFunction<Candidate, Match>
                 new Match(
                         match.get(SequencePattern.START).get(0),
                         match.get(SequencePattern.CONNECTION).get(0)));
-    }
-
-    @Override
-    public void processTimedOutMatch(Map<String, List<Candidate>> match, Context ctx) {
-        expired.inc();
     }
 }
