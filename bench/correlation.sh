@@ -2,10 +2,10 @@
 # Benchmarks the correlation step alone, three ways, on the same candidate file. Two run on one
 # Flink slot, each with heap and with RocksDB state: the job's Correlation.apply (signature join
 # and CEP) and a hand-written KeyedProcessFunction. The third is the same sequence as an Esper 9
-# EPL pattern in a JVM of its own. Each run is a fresh JVM. Raw result lines, /proc/loadavg before and after each
-# run, and any JFR profile go to bench/results/<timestamp>/correlation/; the summary prints
-# min/median/max events/s per engine and state backend and checks that the match counts and
-# digests agree.
+# EPL pattern in a JVM of its own. Each run is a fresh JVM. Raw result lines, /proc/loadavg
+# before and after each run, and any JFR profile go to bench/results/<timestamp>/correlation/.
+# The summary prints min/median/max events/s per engine and state backend and checks that the
+# match counts and digests agree.
 #
 # Usage: bench/correlation.sh [options]
 #   --runs N           runs per engine and backend (default 3)
@@ -16,8 +16,8 @@
 #   --engines LIST     comma-separated subset of job-heap,job-rocksdb,kpf-heap,kpf-rocksdb,esper
 #                      (default all five)
 #   --max-seconds S    stop feeding a Flink run S seconds after its first candidate, 0 for no
-#                      limit (default 0); a capped run reports its events/s but not a full match
-#                      set, so it is left out of the agreement check
+#                      limit (default 0). A capped run reports its events/s but finds only part
+#                      of the match set, so the agreement check leaves it out
 #   --profile          also run job-rocksdb once under JFR and print its hottest frames
 #   --profile-seconds S  feed the profiled run for at most S seconds (default 60)
 #   --skip-build       reuse the jars and classpaths of the last build
@@ -57,25 +57,27 @@ done
 cd "$repo"
 flink_cp_file=bench/flink/target/correlation-classpath.txt
 esper_cp_file=bench/esper/target/correlation-classpath.txt
-if [ -z "$skip_build" ]; then
-    mvn -B -ntp -q -Dstyle.color=never -pl bench/flink,bench/esper -am package -DskipTests
-    mvn -B -ntp -q -Dstyle.color=never -pl bench/flink dependency:build-classpath -Dmdep.includeScope=runtime \
-        -Dmdep.outputFile=target/correlation-classpath.txt
-    mvn -B -ntp -q -Dstyle.color=never -pl bench/esper dependency:build-classpath -Dmdep.includeScope=runtime \
-        -Dmdep.outputFile=target/correlation-classpath.txt
-fi
-for file in "$flink_cp_file" "$esper_cp_file"; do
-    [ -s "$file" ] || { echo "correlation.sh: $file is missing: run without --skip-build" >&2; exit 1; }
-done
-flink_cp="$(ls bench/flink/target/capwatch-bench-flink-*.jar | grep -v -e sources -e original | head -n 1):$(cat "$flink_cp_file")"
-esper_cp="$(ls bench/esper/target/capwatch-bench-esper-*.jar | head -n 1):$(cat "$esper_cp_file")"
-
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)/correlation"
 mkdir -p "$out"
 # Results are never committed; bench/run.sh and this script share bench/results.
 if ! git check-ignore -q bench/results/x 2>/dev/null; then
     echo '*' > bench/results/.gitignore
 fi
+
+if [ -z "$skip_build" ]; then
+    echo "building (log in $out/build.log)..."
+    mvn -B -ntp -pl bench/flink,bench/esper -am package -DskipTests > "$out/build.log" \
+        || { echo "correlation.sh: the build failed, see $out/build.log" >&2; exit 1; }
+    mvn -B -ntp -pl bench/flink dependency:build-classpath -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile=target/correlation-classpath.txt >> "$out/build.log"
+    mvn -B -ntp -pl bench/esper dependency:build-classpath -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile=target/correlation-classpath.txt >> "$out/build.log"
+fi
+for file in "$flink_cp_file" "$esper_cp_file"; do
+    [ -s "$file" ] || { echo "correlation.sh: $file is missing: run without --skip-build" >&2; exit 1; }
+done
+flink_cp="$(ls bench/flink/target/capwatch-bench-flink-*.jar | grep -v -e sources -e original | head -n 1):$(cat "$flink_cp_file")"
+esper_cp="$(ls bench/esper/target/capwatch-bench-esper-*.jar | head -n 1):$(cat "$esper_cp_file")"
 
 log_config="$repo/bench/esper/src/main/resources/log4j2.properties"
 opens=$(sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
@@ -157,25 +159,37 @@ if [ -n "$profile" ]; then
     java "${jvm_flags[@]}" $opens -XX:StartFlightRecording=filename="$recording",settings=profile \
         -cp "$flink_cp" io.capwatch.bench.correlation.CorrelationBenchmark job rocksdb "$input" \
         "$profile_seconds" 2>>"$out/stderr.log" | grep '^engine=' | tee "$out/profile-run.txt"
-    jfr print --events jdk.ExecutionSample --stack-depth 64 "$recording" > "$out/samples.txt"
-    # Leaf frames: where the CPU is. Inclusive frames: each method counted once per sample in
-    # which it is anywhere on the stack, restricted to Flink, RocksDB and capwatch code.
+    jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 64 "$recording" \
+        > "$out/samples.txt"
+    # Only the Flink task threads, whose names end in "(1/1)#N". ExecutionSample catches a
+    # thread running Java code, NativeMethodSample one inside native code such as RocksDB's
+    # JNI. The two have different sampling periods, so they are counted apart. Leaf frames
+    # show where a thread is. Inclusive frames count each method once per sample in which it
+    # is anywhere on the stack, restricted to Flink, RocksDB and capwatch code.
     awk '
-        /stackTrace = \[/ { in_stack = 1; depth = 0; delete on_stack; next }
-        in_stack && /^[ \t]*\]/ { in_stack = 0; samples++; next }
+        /^jdk\.(ExecutionSample|NativeMethodSample) \{/ { type = ($1 == "jdk.ExecutionSample") ? "java" : "native"; thread = ""; next }
+        /sampledThread = / { thread = $0; sub(/^[^"]*"/, "", thread); sub(/".*$/, "", thread); next }
+        /stackTrace = \[/ { in_stack = thread ~ /\(1\/1\)#[0-9]+$/; depth = 0; delete on_stack; if (in_stack) { threads[type " " thread]++; samples[type]++ }; next }
+        in_stack && /^[ \t]*\]/ { in_stack = 0; next }
         in_stack {
             frame = $0; sub(/^[ \t]+/, "", frame); sub(/[ \t]+line:.*$/, "", frame)
             if (frame == "...") next
-            if (depth++ == 0) leaf[frame]++
-            if (!(frame in on_stack)) { on_stack[frame] = 1; inclusive[frame]++ }
+            if (depth++ == 0) leaf[type " " frame]++
+            if (!(frame in on_stack) && frame ~ /^(org\.apache\.flink|org\.rocksdb|io\.capwatch)/) { on_stack[frame] = 1; inclusive[type " " frame]++ }
         }
         END {
-            printf "%d execution samples\n\ntop leaf frames:\n", samples
-            for (f in leaf) printf "%6d %5.1f%%  %s\n", leaf[f], 100 * leaf[f] / samples, f | "sort -rn | head -n 25"
-            close("sort -rn | head -n 25")
-            printf "\ntop inclusive frames (flink, rocksdb, capwatch):\n"
-            for (f in inclusive) if (f ~ /^(org\.apache\.flink|org\.rocksdb|io\.capwatch)/)
-                printf "%6d %5.1f%%  %s\n", inclusive[f], 100 * inclusive[f] / samples, f | "sort -rn | head -n 40"
+            printf "task-thread samples by type and thread:\n"
+            for (t in threads) printf "%6d  %s\n", threads[t], t | "sort -rn"
+            close("sort -rn")
+            for (pass = 1; pass <= 2; pass++) {
+                type = pass == 1 ? "java" : "native"
+                printf "\ntop %s leaf frames (of %d samples):\n", type, samples[type]
+                for (f in leaf) if (index(f, type " ") == 1) printf "%6d %5.1f%%  %s\n", leaf[f], 100 * leaf[f] / samples[type], substr(f, length(type) + 2) | "sort -rn | head -n 15"
+                close("sort -rn | head -n 15")
+                printf "\ntop %s inclusive frames:\n", type
+                for (f in inclusive) if (index(f, type " ") == 1) printf "%6d %5.1f%%  %s\n", inclusive[f], 100 * inclusive[f] / samples[type], substr(f, length(type) + 2) | "sort -rn | head -n 40"
+                close("sort -rn | head -n 40")
+            }
         }' "$out/samples.txt" | tee "$out/profile.txt"
 fi
 echo "raw results in $out"
