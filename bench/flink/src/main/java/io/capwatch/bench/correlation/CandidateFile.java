@@ -55,7 +55,7 @@ public final class CandidateFile {
 
     /**
      * Reads a candidate file. Keys and entity ids are shared between rows, so a file of two
-     * million rows over a hundred thousand keys holds each key string once.
+     * million rows over a hundred thousand keys keeps each key string once.
      */
     public static Contents read(Path file) throws IOException {
         List<CandidateRow> rows = new ArrayList<>();

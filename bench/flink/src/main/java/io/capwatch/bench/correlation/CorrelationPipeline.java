@@ -86,8 +86,8 @@ public final class CorrelationPipeline {
     /**
      * Adds the source, the watermarks and the engine to {@code env} and returns the matches.
      *
-     * @param maxSeconds stop feeding rows this many seconds after the first one, 0 for never;
-     *     for runs that would otherwise take too long, at the price of a partial match count
+     * @param maxSeconds seconds after the first row at which to stop feeding rows, 0 for no
+     *     limit. A limited run finds only part of the match set.
      */
     public static DataStream<Match> build(
             StreamExecutionEnvironment env,

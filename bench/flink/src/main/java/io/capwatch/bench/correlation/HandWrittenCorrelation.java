@@ -73,7 +73,8 @@ public final class HandWrittenCorrelation
             late.inc();
             return;
         }
-        // ListState.add appends without reading, a RocksDB merge, so an event costs one write.
+        // ListState.add appends without reading (a RocksDB merge), so buffering an event costs
+        // one state write and one timer.
         waiting.add(candidate);
         ctx.timerService().registerEventTimeTimer(candidate.timestamp());
     }

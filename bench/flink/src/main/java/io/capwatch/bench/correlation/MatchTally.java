@@ -40,9 +40,10 @@ public final class MatchTally implements Sink<Match> {
 
     /**
      * Hashes one match by its key and the two event times. The Esper module computes the same
-     * hash (String.hashCode is fixed by the Java language specification), and the digest is
-     * the sum over all matches modulo 2^64, so two engines agree on it only if they find the
-     * same set of (key, start time, connection time) triples, barring a hash collision.
+     * hash, which works across JVMs because the Java language specification fixes
+     * String.hashCode. The digest is the sum over all matches modulo 2^64. Two engines agree on
+     * it only if they find the same multiset of (key, start time, connection time), barring a
+     * hash collision.
      */
     public static long hash(String key, long startMillis, long connectionMillis) {
         long h = (key.hashCode() * 0x9E3779B97F4A7C15L + startMillis) * 0xC2B2AE3D27D4EB4FL;
