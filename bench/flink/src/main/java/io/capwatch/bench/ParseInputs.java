@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Writes the inputs of {@link ParseBenchmark}: a slice of every OTRF recording (flat Sysmon), the
+ * Writes the inputs of {@link ParseBenchmark}: an even sample of the OTRF corpus (flat Sysmon), the
  * head of the generator's fleet in its mix of formats, and the fleet split by the format the
  * parser recognizes.
  * It also writes {@code parse-inputs.json} with each file's record count and mean record size, from
@@ -76,7 +76,10 @@ public final class ParseInputs implements Callable<Integer> {
         return 0;
     }
 
-    /** Takes the same number of leading records from every recording, so each attack counts. */
+    /**
+     * Takes every k-th record of the whole corpus, so the sample has the corpus's mix of record
+     * kinds and sizes, which the end-to-end replay of all records sees.
+     */
     private ObjectNode writeOtrf(Path file) throws IOException {
         List<Path> recordings;
         try (Stream<Path> files = Files.list(otrf)) {
@@ -89,31 +92,36 @@ public final class ParseInputs implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--otrf " + otrf + " contains no .json.gz recording");
         }
-        int perRecording = Math.max(1, maxRecords / recordings.size());
+        long total = 0;
+        for (Path recording : recordings) {
+            try (BufferedReader reader = gzipReader(recording)) {
+                total += reader.lines().filter(line -> !line.isBlank()).count();
+            }
+        }
+        long stride = Math.max(1, (total + maxRecords - 1) / maxRecords);
         Counts counts = new Counts();
+        long index = 0;
         try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Path recording : recordings) {
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(recording), 1 << 16);
-                        BufferedReader reader =
-                                new BufferedReader(
-                                        new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                try (BufferedReader reader = gzipReader(recording)) {
                     String line;
-                    int taken = 0;
-                    while (taken < perRecording
-                            && counts.records < maxRecords
-                            && (line = reader.readLine()) != null) {
-                        if (line.isBlank()) {
+                    while ((line = reader.readLine()) != null) {
+                        if (line.isBlank() || index++ % stride != 0) {
                             continue;
                         }
                         writer.write(line);
                         writer.newLine();
                         counts.add(line);
-                        taken++;
                     }
                 }
             }
         }
         return counts.toJson(file);
+    }
+
+    private static BufferedReader gzipReader(Path file) throws IOException {
+        InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     }
 
     private void writeFleet(ObjectNode summary) throws IOException {
