@@ -13,6 +13,7 @@ import java.util.Locale;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -82,6 +83,11 @@ final class BenchCluster implements AutoCloseable {
         // The REST API caches checkpoint statistics for 3 s by default, and the state benchmark
         // reads each checkpoint right after it completes.
         config.set(RestOptions.CACHE_CHECKPOINT_STATISTICS_TIMEOUT, Duration.ofMillis(100));
+        // Every server of the cluster (REST, blob server, TaskManager) listens on loopback only.
+        config.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        config.set(JobManagerOptions.ADDRESS, "127.0.0.1");
+        config.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        config.set(TaskManagerOptions.HOST, "127.0.0.1");
         config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         config.set(RestOptions.ADDRESS, "127.0.0.1");
         config.set(RestOptions.BIND_PORT, "0");

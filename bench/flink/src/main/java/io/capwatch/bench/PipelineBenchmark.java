@@ -140,7 +140,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         result.put("jobId", job.toString());
         result.put("records", records);
         result.put("alerts", summary.alerts());
-        result.put("stage1Candidates", summary.get(CounterNames.STARTS_UNTRUSTED));
+        result.put("stage1Candidates", stage1Candidates(summary));
         result.put("stage2Candidates", summary.get(CounterNames.CONNECTIONS_EXTERNAL));
         result.put("deadLettered", summary.deadLettered());
         result.put("lateEvents", summary.get(CounterNames.LATE_EVENTS));
@@ -149,6 +149,19 @@ public final class PipelineBenchmark implements Callable<Integer> {
         result.put("wallMs", wallNanos / 1_000_000);
         result.put("recordsPerSecond", records * 1000.0 / Math.max(processingMillis, 1));
         result.set("checkpoints", checkpointSummary(cluster.checkpoints(job)));
+    }
+
+    /**
+     * Returns the starts that stay candidates after the signature check: the same count as the
+     * job's run summary prints, from the same tallies.
+     */
+    private static long stage1Candidates(RunSummary summary) {
+        long unknownDropped =
+                summary.get(CounterNames.STARTS_UNKNOWN_SIGNATURE)
+                        - summary.get(CounterNames.STARTS_UNKNOWN_AS_UNTRUSTED);
+        return summary.get(CounterNames.STARTS_USER_WRITABLE)
+                - summary.get(CounterNames.STARTS_TRUSTED)
+                - unknownDropped;
     }
 
     /** Keeps the counts and the latest completed checkpoint of the REST API's statistics. */

@@ -51,6 +51,16 @@ public final class StateBenchmark implements Callable<Integer> {
     @Option(names = "--hosts", defaultValue = "100000", description = "Hosts the starts spread over (default ${DEFAULT-VALUE}).")
     int hosts;
 
+    @Option(
+            names = "--span",
+            defaultValue = "PT20M",
+            description =
+                    "Event time the starts spread over, ISO-8601, under the rule's one-hour window"
+                            + " (default ${DEFAULT-VALUE}). A span under the one-minute"
+                            + " out-of-orderness bound keeps every start in CEP's event-time buffer"
+                            + " instead of its NFA.")
+    Duration span;
+
     @Option(names = "--state", defaultValue = "rocksdb", description = "State backend: heap or rocksdb (default ${DEFAULT-VALUE}).")
     String state;
 
@@ -66,9 +76,6 @@ public final class StateBenchmark implements Callable<Integer> {
     /** Event time of the first start. */
     static final Instant FIRST_START = Instant.parse("2026-11-02T09:00:00Z");
 
-    /** Event time the starts spread over: under the shipped rule's one-hour window. */
-    static final Duration STARTS_SPAN = Duration.ofMinutes(20);
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new StateBenchmark()).execute(args));
     }
@@ -82,12 +89,13 @@ public final class StateBenchmark implements Callable<Integer> {
         Files.createDirectories(input);
         Files.createDirectories(checkpointDir);
         Path staged = workDir.resolve("starts.ndjson");
-        long written = PendingStarts.write(staged, starts, hosts, FIRST_START, STARTS_SPAN);
+        long written = PendingStarts.write(staged, starts, hosts, FIRST_START, span);
 
         ObjectNode result = Results.create("state");
         result.put("state", backend.label());
         result.put("pendingStarts", starts);
         result.put("hosts", Math.min(hosts, starts));
+        result.put("spanSeconds", span.toSeconds());
         result.put("inputBytes", written);
         result.put("loadBefore", Results.loadAverage());
 
@@ -123,7 +131,7 @@ public final class StateBenchmark implements Callable<Integer> {
             checkpoints.add(checkpoint(cluster, job, "pending"));
             checkpoints.add(checkpoint(cluster, job, "pending-unchanged"));
 
-            Instant sentinelTime = FIRST_START.plus(STARTS_SPAN).plus(Duration.ofHours(2));
+            Instant sentinelTime = FIRST_START.plus(span).plus(Duration.ofHours(2));
             Path sentinel = workDir.resolve("after-windows.ndjson");
             PendingStarts.writeSentinel(sentinel, sentinelTime);
             Files.move(sentinel, input.resolve("after-windows.ndjson"), StandardCopyOption.ATOMIC_MOVE);

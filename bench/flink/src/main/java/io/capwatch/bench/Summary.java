@@ -127,8 +127,8 @@ public final class Summary {
         out.println("End to end, streaming, discarding sinks (measured runs: min / median / max)");
         out.printf(
                 Locale.ROOT,
-                "  %-34s %4s %31s %9s %10s %8s  %s%n",
-                "input state parallelism", "runs", "records/s", "records", "candidates", "alerts", "load (1 min) per run");
+                "  %-34s %4s %31s %9s %8s %8s %6s  %s%n",
+                "input state parallelism", "runs", "records/s", "records", "cand.", "late", "alerts", "load (1 min) per run");
         ArrayNode rows = summary.putArray("e2e");
         for (Map.Entry<String, List<JsonNode>> entry : runs.entrySet()) {
             List<Double> values = new ArrayList<>();
@@ -143,7 +143,7 @@ public final class Summary {
                     first.path("stage1Candidates").asLong() + first.path("stage2Candidates").asLong();
             out.printf(
                     Locale.ROOT,
-                    "  %-34s %4d %9.0f / %9.0f / %9.0f %9d %9.2f%% %8d  %s%n",
+                    "  %-34s %4d %9.0f / %9.0f / %9.0f %9d %7.2f%% %8d %6d  %s%n",
                     entry.getKey(),
                     values.size(),
                     Collections.min(values),
@@ -151,12 +151,14 @@ public final class Summary {
                     Collections.max(values),
                     records,
                     100.0 * candidates / Math.max(records, 1),
+                    first.path("lateEvents").asLong(),
                     first.path("alerts").asLong(),
                     String.join(" ", loads));
             ObjectNode row = rows.addObject();
             row.put("configuration", entry.getKey());
             row.put("records", records);
             row.put("candidateShare", (double) candidates / Math.max(records, 1));
+            row.put("lateEvents", first.path("lateEvents").asLong());
             row.put("alerts", first.path("alerts").asLong());
             putStats(row, "recordsPerSecond", values);
             row.set("loadPerRun", Results.JSON.valueToTree(loads));
