@@ -191,25 +191,6 @@ if wants state; then
     state_run rocksdb "$state_starts" PT50S
 fi
 
-if wants scaling; then
-    echo "== Scaling" >&2
-    for state in heap rocksdb; do
-        e2e fleet-100k "$state" 2 "$runs" "$warmup" "$fleet"
-    done
-    for hosts in 10000 1000000; do
-        input=$(generate "fleet-$hosts-$scaling_events" "$hosts" "$scaling_events" $(( scaling_events / 1000 )))
-        e2e "hosts-$hosts" rocksdb 1 "$runs" "$warmup" "$input"
-    done
-    input=$(generate "fleet-100000-$scaling_events" 100000 "$scaling_events" $(( scaling_events / 1000 )))
-    e2e "hosts-100000" rocksdb 1 "$runs" "$warmup" "$input"
-    # Attack chains per 1,000 events on top of the benign mix, which has candidates of its own;
-    # the summary shows the candidate share each input reached.
-    for per_mille in 0 10 40; do
-        input=$(generate "fleet-share-$per_mille-$scaling_events" 100000 "$scaling_events" $(( scaling_events * per_mille / 1000 )))
-        e2e "share-$per_mille-per-mille-attacks" rocksdb 1 "$runs" "$warmup" "$input"
-    done
-fi
-
 if wants profile; then
     echo "== Profile (JFR) of the e2e RocksDB run" >&2
     bench_java -XX:StartFlightRecording=filename="$results/profile-e2e-rocksdb.jfr",settings=profile \
@@ -219,6 +200,25 @@ if wants profile; then
     jfr summary "$results/profile-e2e-rocksdb.jfr" >"$results/profile-jfr-summary.txt"
     java -cp "$classpath" io.capwatch.bench.JfrTopFrames "$results/profile-e2e-rocksdb.jfr" \
         "$results/profile-top-frames.json" 40 >"$results/profile-top-frames.txt"
+fi
+
+if wants scaling; then
+    echo "== Scaling" >&2
+    for state in heap rocksdb; do
+        e2e fleet-100k "$state" 2 "$runs" "$warmup" "$fleet"
+    done
+    # Attack chains per 1,000 events on top of the benign mix, which has candidates of its own;
+    # the summary shows the candidate share each input reached.
+    for per_mille in 0 10 40; do
+        input=$(generate "fleet-share-$per_mille-$scaling_events" 100000 "$scaling_events" $(( scaling_events * per_mille / 1000 )))
+        e2e "share-$per_mille-per-mille-attacks" rocksdb 1 "$runs" "$warmup" "$input"
+    done
+    for hosts in 10000 1000000; do
+        input=$(generate "fleet-$hosts-$scaling_events" "$hosts" "$scaling_events" $(( scaling_events / 1000 )))
+        e2e "hosts-$hosts" rocksdb 1 "$runs" "$warmup" "$input"
+    done
+    input=$(generate "fleet-100000-$scaling_events" 100000 "$scaling_events" $(( scaling_events / 1000 )))
+    e2e "hosts-100000" rocksdb 1 "$runs" "$warmup" "$input"
 fi
 
 if wants correlation; then
