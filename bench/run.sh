@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the benchmarks and reruns all of them: the parse ceiling (JMH), end-to-end throughput of
-# the job on a MiniCluster with heap and RocksDB state, state per pending start and after the
-# windows close, scaling with parallelism, hosts and candidate share, and a JFR profile of the
-# RocksDB run. Raw results (JSON, JSON lines, JFR) go to bench/results/<UTC timestamp>/, and a
+# Builds the benchmarks and reruns all of them. They measure the parse ceiling (JMH), end-to-end
+# throughput of the job on a MiniCluster with heap and RocksDB state, state per pending start and
+# after the windows close, scaling with parallelism, hosts and candidate share, and a JFR profile
+# of the RocksDB run. Raw results (JSON, JSON lines, JFR) go to bench/results/<UTC timestamp>/, and a
 # summary table is printed at the end (also in summary.txt and summary.json there).
 #
 # Usage: bench/run.sh [options]
@@ -207,8 +207,8 @@ if wants scaling; then
     for state in heap rocksdb; do
         e2e fleet-100k "$state" 2 "$runs" "$warmup" "$fleet"
     done
-    # Attack chains per 1,000 events on top of the benign mix, which has candidates of its own;
-    # the summary shows the candidate share each input reached.
+    # Attack chains per 1,000 events come on top of the benign mix, which has candidates of its
+    # own, so the summary shows the candidate share each input reached.
     for per_mille in 0 10 40; do
         input=$(generate "fleet-share-$per_mille-$scaling_events" 100000 "$scaling_events" $(( scaling_events * per_mille / 1000 )))
         e2e "share-$per_mille-per-mille-attacks" rocksdb 1 "$runs" "$warmup" "$input"

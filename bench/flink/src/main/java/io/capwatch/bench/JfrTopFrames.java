@@ -20,7 +20,8 @@ import jdk.jfr.consumer.RecordingFile;
  * Aggregates the CPU samples of a JFR recording: {@code jdk.ExecutionSample} (threads in Java code)
  * and {@code jdk.NativeMethodSample} (threads in native code, such as RocksDB's JNI calls). It
  * counts the top frame of each sample, the sampled thread, and how many samples have a frame of
- * each component anywhere in their stack, and writes them as JSON.
+ * each component anywhere in their stack, and writes them as JSON. Shares are of the samples of
+ * threads at work: native samples of threads waiting for I/O or a lock are counted apart.
  *
  * <p>Usage: {@code JfrTopFrames RECORDING.jfr OUTPUT.json [TOP]}
  */
@@ -31,6 +32,20 @@ public final class JfrTopFrames {
      * shares overlap.
      */
     private static final Map<String, List<String>> COMPONENTS = components();
+
+    /**
+     * Native frames where a thread waits rather than works: JFR samples threads in native code
+     * whether they use CPU or not, so samples ending in these are counted apart as idle.
+     */
+    private static final List<String> IDLE_FRAMES =
+            List.of(
+                    "sun.nio.ch.EPoll.wait",
+                    "sun.nio.ch.Net.accept",
+                    "sun.nio.ch.Net.poll",
+                    "sun.nio.ch.SocketDispatcher.read0",
+                    "java.lang.Thread.sleep",
+                    "java.lang.Object.wait",
+                    "jdk.internal.misc.Unsafe.park");
 
     private JfrTopFrames() {}
 
@@ -68,6 +83,7 @@ public final class JfrTopFrames {
         COMPONENTS.keySet().forEach(name -> componentCounts.put(name, 0L));
         long javaSamples = 0;
         long nativeSamples = 0;
+        long idleSamples = 0;
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
                 RecordedEvent event = file.readEvent();
@@ -80,12 +96,18 @@ public final class JfrTopFrames {
                 if (stack == null || stack.getFrames().isEmpty()) {
                     continue;
                 }
+                String topFrame = frameName(stack.getFrames().get(0));
+                if (!java && IDLE_FRAMES.contains(topFrame)) {
+                    idleSamples++;
+                    continue;
+                }
                 if (java) {
                     javaSamples++;
                 } else {
                     nativeSamples++;
                 }
-                frames.merge(frameName(stack.getFrames().get(0)) + (java ? "" : " [native]"), 1L, Long::sum);
+
+                frames.merge(topFrame + (java ? "" : " [native]"), 1L, Long::sum);
                 RecordedThread thread = event.getThread("sampledThread");
                 threads.merge(threadGroup(thread), 1L, Long::sum);
                 for (Map.Entry<String, List<String>> component : COMPONENTS.entrySet()) {
@@ -95,11 +117,13 @@ public final class JfrTopFrames {
                 }
             }
         }
+
         long samples = javaSamples + nativeSamples;
         ObjectNode result = Results.JSON.createObjectNode();
         result.put("recording", recording.toString());
         result.put("executionSamples", javaSamples);
         result.put("nativeMethodSamples", nativeSamples);
+        result.put("idleNativeSamples", idleSamples);
         result.set("topFrames", ranked(frames, samples, top));
         result.set("threads", ranked(threads, samples, top));
         result.set("components", ranked(componentCounts, samples, componentCounts.size()));
@@ -148,9 +172,10 @@ public final class JfrTopFrames {
     private static void print(ObjectNode result) {
         System.out.printf(
                 Locale.ROOT,
-                "%d execution samples, %d native method samples%n",
+                "%d execution samples, %d native method samples at work, %d idle in native code%n",
                 result.get("executionSamples").asLong(),
-                result.get("nativeMethodSamples").asLong());
+                result.get("nativeMethodSamples").asLong(),
+                result.get("idleNativeSamples").asLong());
         for (String section : List.of("components", "topFrames", "threads")) {
             System.out.println(section + ":");
             result.get(section)

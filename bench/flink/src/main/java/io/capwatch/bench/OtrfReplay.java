@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Writes the OTRF corpus as one NDJSON stream in event-time order, for replaying it to the job in
- * streaming mode. The recordings come from different labs and years; read as separate files, a
- * streaming job would see older recordings behind the watermark of newer ones and drop their
- * events as late. Here each recording is sorted by event time, and the recordings follow each
+ * streaming mode. The recordings come from different labs and years. Read as separate files, they
+ * would reach a streaming job out of order, and it would drop the events of older recordings as
+ * late. Here each recording is sorted by event time, and the recordings follow each
  * other by their earliest event. Records without an event time (ignored or invalid) keep the time
  * of the record before them.
  *

@@ -77,8 +77,8 @@ public final class ParseInputs implements Callable<Integer> {
     }
 
     /**
-     * Takes every k-th record of the whole corpus, so the sample has the corpus's mix of record
-     * kinds and sizes, which the end-to-end replay of all records sees.
+     * Takes every k-th record of the whole corpus, so the sample has the same mix of record kinds
+     * and sizes as the end-to-end replay of all records.
      */
     private ObjectNode writeOtrf(Path file) throws IOException {
         List<Path> recordings;

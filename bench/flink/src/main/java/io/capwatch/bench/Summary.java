@@ -215,7 +215,7 @@ public final class Summary {
         out.println();
     }
 
-    /** The parse input that holds the same kind of records as an end-to-end input. */
+    /** Returns the parse input with the same kind of records as an end-to-end input. */
     static String parseInputFor(String label) {
         return label.startsWith("otrf") ? "otrf-sysmon-flat" : "fleet-mixed";
     }
