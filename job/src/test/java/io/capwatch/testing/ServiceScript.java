@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -69,6 +70,14 @@ final class ServiceScript {
      * takes longer than the timeout is killed and returns exit code -1.
      */
     Result run(String command) {
+        return run(command, Map.of());
+    }
+
+    /**
+     * Runs the script as {@link #run(String)} does, with {@code environment} added to its
+     * environment variables, such as a fixed port for a restart.
+     */
+    Result run(String command, Map<String, String> environment) {
         try {
             Files.createDirectories(home);
             Path log = home.resolve("script-" + command + ".log");
@@ -76,6 +85,7 @@ final class ServiceScript {
                     new ProcessBuilder("bash", script.toString(), command)
                             .redirectErrorStream(true)
                             .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
             builder.environment().put("CAPWATCH_HOME", home.toString());
             Process process = builder.start();
             if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
