@@ -260,7 +260,8 @@ public final class FlinkCluster implements BeforeAllCallback, AfterAllCallback {
      */
     public Map<String, Long> accumulators(String jobId) {
         Map<String, Long> values = new TreeMap<>();
-        for (JsonNode accumulator : get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+        JsonNode accumulators = get("/jobs/" + jobId + "/accumulators");
+        for (JsonNode accumulator : accumulators.path("user-task-accumulators")) {
             String value = accumulator.path("value").asText();
             if (value.matches("-?[0-9]+")) {
                 values.put(accumulator.path("name").asText(), Long.parseLong(value));
@@ -278,17 +279,24 @@ public final class FlinkCluster implements BeforeAllCallback, AfterAllCallback {
      * Kills the TaskManager of a dedicated cluster with SIGKILL, as a crash of its machine would,
      * and returns its process id once it has exited.
      */
-    public long killTaskManager() throws IOException, InterruptedException {
+    public long killTaskManager() throws IOException {
         Path pidFile = dedicated().home().resolve("flink-taskmanager.pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         ProcessHandle process =
                 ProcessHandle.of(pid)
                         .orElseThrow(
-                                () -> new IllegalStateException("TaskManager " + pid + " is not running"));
+                                () ->
+                                        new IllegalStateException(
+                                                "TaskManager " + pid + " is not running"));
         // On Linux destroyForcibly sends SIGKILL, so the TaskManager gets no chance to clean up.
         process.destroyForcibly();
         process.onExit().join();
         return pid;
+    }
+
+    /** Returns the JobManager's log file of a dedicated cluster. */
+    public Path jobManagerLog() {
+        return dedicated().home().resolve("flink/log/jobmanager.log");
     }
 
     /**

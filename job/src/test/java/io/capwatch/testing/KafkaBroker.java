@@ -113,7 +113,9 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         if (dedicatedHomePrefix != null) {
-            broker = new RunningBroker(ScriptedService.startDedicated(SERVICE, dedicatedHomePrefix));
+            broker =
+                    new RunningBroker(
+                            ScriptedService.startDedicated(SERVICE, dedicatedHomePrefix));
             return;
         }
         broker =
