@@ -2,7 +2,10 @@
 # Runs a Flink standalone session cluster for local development and tests: one JobManager and one
 # TaskManager with 2 slots, every address bound to 127.0.0.1.
 #
-# Usage: deploy/local/flink.sh start|stop|status
+# Usage: deploy/local/flink.sh start|stop|status|start-taskmanager
+#
+# `start-taskmanager` starts a new TaskManager for a running JobManager after the TaskManager has
+# died (after a crash or a SIGKILL in a fault test). Jobs that wait for slots then run on it.
 #
 # Environment:
 #   CAPWATCH_HOME                  downloads, configuration and logs (default: <repo>/.capwatch).
@@ -82,7 +85,7 @@ readonly JAVA_17_OPTIONS=(
 )
 
 usage() {
-    echo "Usage: $0 start|stop|status" >&2
+    echo "Usage: $0 start|stop|status|start-taskmanager" >&2
     exit 2
 }
 
@@ -411,6 +414,56 @@ start() {
     fail "Flink could not bind free ports in 3 tries"
 }
 
+# Prints the ids of the TaskManagers that the JobManager at the URL lists, one per line.
+taskmanager_ids() {
+    local url="$1"
+    curl --noproxy '*' -s --max-time 5 "$url/taskmanagers" 2>/dev/null \
+        | grep -o '"id":"[^"]*"' | cut -d '"' -f 4 || true
+}
+
+# Starts a TaskManager for the running JobManager when the recorded one is dead, and waits until
+# the JobManager lists a TaskManager id that it did not list before. The JobManager may still list
+# the dead TaskManager until its heartbeats time out, so the count alone does not tell.
+start_taskmanager() {
+    lock_for_start "$LOCK_FILE"
+    is_group_alive "$JOBMANAGER_PID_FILE" && [[ -s "$ADDRESS_FILE" ]] \
+        || fail "no JobManager is running for CAPWATCH_HOME=$CAPWATCH_HOME; run '$0 start'"
+    if is_group_alive "$TASKMANAGER_PID_FILE"; then
+        fail "the TaskManager (process group $(cat "$TASKMANAGER_PID_FILE")) is still running"
+    fi
+    check_timeout_seconds CAPWATCH_FLINK_START_TIMEOUT "$START_TIMEOUT_SECONDS"
+
+    local java url known
+    java="$(resolve_java_home CAPWATCH_FLINK_JAVA_HOME java_requirement)/bin/java"
+    url="http://$(cat "$ADDRESS_FILE")"
+    known="$(taskmanager_ids "$url")"
+    # Keep the dead TaskManager's log for a look at what it did last.
+    if [[ -f "$TASKMANAGER_LOG" ]]; then
+        mv "$TASKMANAGER_LOG" "$TASKMANAGER_LOG.$(date +%s)"
+    fi
+    local taskmanager_params
+    taskmanager_params="$(resource_params "$java" GET_TM_RESOURCE_PARAMS)"
+    launch_process "$java" "$TASKMANAGER_PID_FILE" "$TASKMANAGER_LOG" "$TASKMANAGER_OUT" \
+        org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$taskmanager_params"
+
+    local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) id
+    while ((SECONDS < deadline)); do
+        if ! is_group_alive "$TASKMANAGER_PID_FILE"; then
+            print_log_tails 30 "" "$TASKMANAGER_OUT" "$TASKMANAGER_LOG"
+            fail "the new TaskManager exited during start; see the log lines above"
+        fi
+        for id in $(taskmanager_ids "$url"); do
+            if ! grep -q -x -F "$id" <<<"$known"; then
+                log "TaskManager $id registered (process group $(cat "$TASKMANAGER_PID_FILE"))"
+                return 0
+            fi
+        done
+        sleep 1
+    done
+    print_log_tails 30 "" "$TASKMANAGER_OUT" "$TASKMANAGER_LOG"
+    fail "the new TaskManager did not register at $url within $START_TIMEOUT_SECONDS s (CAPWATCH_FLINK_START_TIMEOUT)"
+}
+
 stop() {
     lock_for_stop "$LOCK_FILE"
     if ! is_group_alive "$JOBMANAGER_PID_FILE" && ! is_group_alive "$TASKMANAGER_PID_FILE"; then
@@ -455,6 +508,7 @@ main() {
         start) start ;;
         stop) stop ;;
         status) status ;;
+        start-taskmanager) start_taskmanager ;;
         *) usage ;;
     esac
 }

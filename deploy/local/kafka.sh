@@ -10,6 +10,8 @@
 #                                 homes can run side by side.
 #   CAPWATCH_KAFKA_VERSION        broker version (default: kafka.server.version in pom.xml)
 #   CAPWATCH_KAFKA_PORT           client (PLAINTEXT) port; when unset, a free port is picked
+#   CAPWATCH_KAFKA_CONTROLLER_PORT  KRaft controller port; when unset, a free port is picked. Set
+#                                 both ports to restart a stopped broker where it was before.
 #   CAPWATCH_KAFKA_START_TIMEOUT  seconds to wait for the broker to respond (default: 60)
 #   CAPWATCH_KAFKA_HEAP           maximum heap of the broker (default: 512m)
 #   CAPWATCH_KAFKA_JAVA_HOME      Java for the broker (default: derived from `java` on PATH;
@@ -335,6 +337,7 @@ start() {
     check_timeout_seconds CAPWATCH_KAFKA_START_TIMEOUT "$START_TIMEOUT_SECONDS"
     [[ "$HEAP" =~ ^[0-9]+[mMgG]$ ]] || fail "CAPWATCH_KAFKA_HEAP='$HEAP' is not a heap size such as 512m or 1g"
     check_port_variable CAPWATCH_KAFKA_PORT
+    check_port_variable CAPWATCH_KAFKA_CONTROLLER_PORT
 
     local java_home version
     java_home="$(resolve_java_home CAPWATCH_KAFKA_JAVA_HOME java_requirement)"
@@ -344,8 +347,8 @@ start() {
     local attempt client_port controller_port result
     for attempt in 1 2 3; do
         client_port="${CAPWATCH_KAFKA_PORT:-$(pick_free_port CAPWATCH_KAFKA_PORT)}"
-        controller_port="$(pick_free_port CAPWATCH_KAFKA_PORT)"
-        [[ "$controller_port" != "$client_port" ]] || controller_port="$(pick_free_port CAPWATCH_KAFKA_PORT)"
+        controller_port="${CAPWATCH_KAFKA_CONTROLLER_PORT:-$(pick_free_port CAPWATCH_KAFKA_CONTROLLER_PORT)}"
+        [[ "$controller_port" != "$client_port" ]] || controller_port="$(pick_free_port CAPWATCH_KAFKA_CONTROLLER_PORT)"
         log "starting Kafka $version on 127.0.0.1:$client_port, controller on 127.0.0.1:$controller_port (CAPWATCH_HOME=$CAPWATCH_HOME)"
         result=0
         launch "$client_port" "$controller_port" "$java_home" || result=$?
@@ -356,9 +359,9 @@ start() {
             cat "$BOOTSTRAP_FILE"
             return 0
         fi
-        if [[ -n "${CAPWATCH_KAFKA_PORT:-}" ]]; then
+        if [[ -n "${CAPWATCH_KAFKA_PORT:-}" || -n "${CAPWATCH_KAFKA_CONTROLLER_PORT:-}" ]]; then
             print_log_tail
-            fail "port $CAPWATCH_KAFKA_PORT (CAPWATCH_KAFKA_PORT) or the controller port $controller_port was taken before the broker could bind it"
+            fail "the port $client_port or the controller port $controller_port was taken before the broker could bind it (CAPWATCH_KAFKA_PORT, CAPWATCH_KAFKA_CONTROLLER_PORT)"
         fi
         log "a port was taken before the broker could bind it; trying other ports"
     done

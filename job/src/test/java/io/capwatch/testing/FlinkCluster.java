@@ -11,12 +11,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -30,11 +34,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * module's {@code target/} directory. All test classes in the JVM share that cluster, and it stops
  * once, after the last test.
  *
+ * <p>{@link #dedicated(String)} instead starts a cluster for one test class alone, which stops
+ * after that class. Fault tests use it to kill its TaskManager without disturbing other tests.
+ *
  * <pre>{@code
  * @RegisterExtension static final FlinkCluster FLINK = new FlinkCluster();
  * }</pre>
  */
-public final class FlinkCluster implements BeforeAllCallback {
+public final class FlinkCluster implements BeforeAllCallback, AfterAllCallback {
 
     /** The environment variable with {@code HOST:PORT} of an already running cluster. */
     public static final String ADDRESS_VARIABLE = "CAPWATCH_FLINK_ADDRESS";
@@ -52,16 +59,52 @@ public final class FlinkCluster implements BeforeAllCallback {
     private static final Set<String> TERMINAL_STATES =
             Set.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
 
+    /** The home prefix of a dedicated cluster, or {@code null} for the shared one. */
+    private final String dedicatedHomePrefix;
+
     private volatile RunningCluster cluster;
+
+    /** Creates the extension for the cluster that all test classes share. */
+    public FlinkCluster() {
+        this(null);
+    }
+
+    private FlinkCluster(String dedicatedHomePrefix) {
+        this.dedicatedHomePrefix = dedicatedHomePrefix;
+    }
+
+    /**
+     * Creates an extension that starts a cluster of its own with {@code deploy/local/flink.sh}
+     * before the test class, with the home {@code target/<homePrefix>-<pid>}, and stops it after
+     * the class, also when a test failed.
+     */
+    public static FlinkCluster dedicated(String homePrefix) {
+        return new FlinkCluster(homePrefix);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (dedicatedHomePrefix != null) {
+            cluster =
+                    new RunningCluster(
+                            ScriptedService.startDedicated(SERVICE, dedicatedHomePrefix));
+            return;
+        }
         cluster =
                 ScriptedService.shared(
                         context,
                         FlinkCluster.class,
                         RunningCluster.class,
                         RunningCluster::startOrConnect);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        // JUnit closes the shared cluster after the last test class instead.
+        if (dedicatedHomePrefix != null && cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
     }
 
     /** Returns {@code HOST:PORT} of the REST endpoint, as {@code --flink-cluster} takes it. */
@@ -91,13 +134,19 @@ public final class FlinkCluster implements BeforeAllCallback {
     /**
      * Polls the job's status until it reaches a terminal state and returns that state. Fails when
      * it has not ended within {@code timeout}.
+     *
+     * <p>It also waits until {@code GET /jobs/<id>} reports the end. That handler and the ones for
+     * accumulators and checkpoints serve a cached copy of the job for up to {@code
+     * web.refresh-interval} (3 s by default), so a read right after the status changed may return
+     * the counters of the running job.
      */
     public String awaitJobEnd(String jobId, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         String state = null;
         while (Instant.now().isBefore(deadline)) {
             state = get("/jobs/" + jobId + "/status").path("status").asText();
-            if (TERMINAL_STATES.contains(state)) {
+            if (TERMINAL_STATES.contains(state)
+                    && TERMINAL_STATES.contains(get("/jobs/" + jobId).path("state").asText())) {
                 return state;
             }
             Thread.sleep(250);
@@ -135,15 +184,145 @@ public final class FlinkCluster implements BeforeAllCallback {
      * arguments and returns the id of the job it submitted.
      */
     public String runJar(String jarId, List<String> programArguments) {
+        return runJar(jarId, programArguments, null, Map.of());
+    }
+
+    /**
+     * Runs an uploaded jar as {@link #runJar(String, List)} does, restored from {@code
+     * savepointPath} unless it is {@code null}, with {@code configuration} (Flink options such as
+     * {@code restart-strategy.type}) set for the job.
+     */
+    public String runJar(
+            String jarId,
+            List<String> programArguments,
+            String savepointPath,
+            Map<String, String> configuration) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode arguments = body.putArray("programArgsList");
         programArguments.forEach(arguments::add);
+        if (savepointPath != null) {
+            body.put("savepointPath", savepointPath);
+        }
+        ObjectNode options = body.putObject("flinkConfiguration");
+        configuration.forEach(options::put);
+        return post("/jars/" + jarId + "/run", body).path("jobid").asText();
+    }
+
+    /**
+     * Stops a job with a savepoint in {@code directory} through {@code POST /jobs/<id>/stop},
+     * without draining, so that timers and pending matches stay in the savepoint instead of
+     * firing. Returns the savepoint's path once it is complete.
+     *
+     * @throws IllegalStateException when the savepoint fails or is not complete within {@code
+     *     timeout}
+     */
+    public String stopWithSavepoint(String jobId, Path directory, Duration timeout)
+            throws InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("targetDirectory", directory.toString());
+        body.put("drain", false);
+        String triggerId = post("/jobs/" + jobId + "/stop", body).path("request-id").asText();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + triggerId);
+            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+                JsonNode operation = status.path("operation");
+                if (operation.has("failure-cause")) {
+                    throw new IllegalStateException(
+                            "the savepoint of job " + jobId + " failed: " + operation);
+                }
+                return operation.path("location").asText();
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(
+                "the savepoint of job " + jobId + " was not complete within " + timeout);
+    }
+
+    /** Cancels a job through {@code PATCH /jobs/<id>?mode=cancel}; the job ends as CANCELED. */
+    public void cancel(String jobId) {
         HttpRequest request =
-                newRequest("/jars/" + jarId + "/run")
+                newRequest("/jobs/" + jobId + "?mode=cancel")
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .build();
+        HttpResponse<String> response = cluster.send(request);
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException(
+                    "PATCH " + request.uri() + " failed: HTTP " + response.statusCode() + " "
+                            + response.body());
+        }
+    }
+
+    /**
+     * Returns the job's user accumulators by name, such as {@code recordsRead}. A running job
+     * reports them with a delay of a few seconds, and after a restart they count only what the
+     * tasks did since the restart.
+     */
+    public Map<String, Long> accumulators(String jobId) {
+        Map<String, Long> values = new TreeMap<>();
+        JsonNode accumulators = get("/jobs/" + jobId + "/accumulators");
+        for (JsonNode accumulator : accumulators.path("user-task-accumulators")) {
+            String value = accumulator.path("value").asText();
+            if (value.matches("-?[0-9]+")) {
+                values.put(accumulator.path("name").asText(), Long.parseLong(value));
+            }
+        }
+        return values;
+    }
+
+    /** Returns the number of completed checkpoints of a job, savepoints included. */
+    public long completedCheckpoints(String jobId) {
+        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
+    /**
+     * Kills the TaskManager of a dedicated cluster with SIGKILL, as a crash of its machine would,
+     * and returns its process id once it has exited.
+     */
+    public long killTaskManager() throws IOException {
+        Path pidFile = dedicated().home().resolve("flink-taskmanager.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle process =
+                ProcessHandle.of(pid)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "TaskManager " + pid + " is not running"));
+        // On Linux destroyForcibly sends SIGKILL, so the TaskManager gets no chance to clean up.
+        process.destroyForcibly();
+        process.onExit().join();
+        return pid;
+    }
+
+    /** Returns the JobManager's log file of a dedicated cluster. */
+    public Path jobManagerLog() {
+        return dedicated().home().resolve("flink/log/jobmanager.log");
+    }
+
+    /**
+     * Starts a new TaskManager for a dedicated cluster after {@link #killTaskManager()} and waits
+     * until the JobManager has registered it.
+     */
+    public void startTaskManager() {
+        dedicated().run("start-taskmanager", Map.of());
+    }
+
+    private ScriptedService dedicated() {
+        if (dedicatedHomePrefix == null) {
+            throw new IllegalStateException(
+                    "only a cluster of FlinkCluster.dedicated(...) may lose its TaskManager; the"
+                            + " shared cluster serves other tests");
+        }
+        return ScriptedService.requireStarted(cluster, FlinkCluster.class).service;
+    }
+
+    private JsonNode post(String path, JsonNode body) {
+        HttpRequest request =
+                newRequest(path)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                         .build();
-        return expectOk(request, cluster.send(request)).path("jobid").asText();
+        return expectOk(request, cluster.send(request));
     }
 
     private HttpRequest.Builder newRequest(String path) {
@@ -152,7 +331,8 @@ public final class FlinkCluster implements BeforeAllCallback {
     }
 
     private static JsonNode expectOk(HttpRequest request, HttpResponse<String> response) {
-        if (response.statusCode() != 200) {
+        // Asynchronous operations such as stop-with-savepoint return 202 Accepted.
+        if (response.statusCode() != 200 && response.statusCode() != 202) {
             throw new IllegalStateException(
                     request.method()
                             + " "
@@ -182,7 +362,7 @@ public final class FlinkCluster implements BeforeAllCallback {
                         .connectTimeout(Duration.ofSeconds(10))
                         .build();
 
-        private RunningCluster(ScriptedService service) {
+        RunningCluster(ScriptedService service) {
             this.address = service.address();
             this.service = service;
         }

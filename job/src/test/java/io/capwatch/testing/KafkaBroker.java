@@ -1,5 +1,8 @@
 package io.capwatch.testing;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -41,11 +45,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * in the JVM share that broker, and it stops once, after the last test. Tests create uniquely named
  * topics, so test classes can run in parallel against one broker.
  *
+ * <p>{@link #dedicated(String)} instead starts a broker for one test class alone, which stops after
+ * that class. Fault tests use it to stop and restart the broker without disturbing other tests.
+ *
  * <pre>{@code
  * @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
  * }</pre>
  */
-public final class KafkaBroker implements BeforeAllCallback {
+public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     /** The environment variable with the bootstrap servers of an already running broker. */
     public static final String BOOTSTRAP_VARIABLE = "CAPWATCH_KAFKA_BOOTSTRAP";
@@ -61,7 +68,28 @@ public final class KafkaBroker implements BeforeAllCallback {
     private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The home prefix of a dedicated broker, or {@code null} for the shared one. */
+    private final String dedicatedHomePrefix;
+
     private volatile RunningBroker broker;
+
+    /** Creates the extension for the broker that all test classes share. */
+    public KafkaBroker() {
+        this(null);
+    }
+
+    private KafkaBroker(String dedicatedHomePrefix) {
+        this.dedicatedHomePrefix = dedicatedHomePrefix;
+    }
+
+    /**
+     * Creates an extension that starts a broker of its own with {@code deploy/local/kafka.sh}
+     * before the test class, with the home {@code target/<homePrefix>-<pid>}, and stops it after
+     * the class, also when a test failed.
+     */
+    public static KafkaBroker dedicated(String homePrefix) {
+        return new KafkaBroker(homePrefix);
+    }
 
     /** A record to produce: {@code partition} and {@code key} may be null. */
     public record Message(Integer partition, String key, String value) {
@@ -84,9 +112,64 @@ public final class KafkaBroker implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (dedicatedHomePrefix != null) {
+            broker =
+                    new RunningBroker(
+                            ScriptedService.startDedicated(SERVICE, dedicatedHomePrefix));
+            return;
+        }
         broker =
                 ScriptedService.shared(
                         context, KafkaBroker.class, RunningBroker.class, RunningBroker::startOrConnect);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        // JUnit closes the shared broker after the last test class instead.
+        if (dedicatedHomePrefix != null && broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    /**
+     * Stops a dedicated broker with {@code kafka.sh stop}, which ends the process with SIGTERM
+     * and waits until it has exited. Its topics and offsets stay in its log directory.
+     */
+    public void stopBroker() {
+        dedicated().run("stop", Map.of());
+    }
+
+    /**
+     * Starts a broker stopped by {@link #stopBroker()} again on the same client and controller
+     * ports and the same log directory, so clients reconnect to the address they know.
+     */
+    public void startBrokerAgain() throws IOException {
+        ScriptedService service = dedicated();
+        Properties config = new Properties();
+        try (Reader reader =
+                Files.newBufferedReader(
+                        service.home().resolve("kafka/config/server.properties"))) {
+            config.load(reader);
+        }
+        // controller.quorum.voters is 1@127.0.0.1:<port> for the one node.
+        String voters = config.getProperty("controller.quorum.voters");
+        String controllerPort = voters.substring(voters.lastIndexOf(':') + 1);
+        String clientPort = bootstrapServers().substring(bootstrapServers().lastIndexOf(':') + 1);
+        service.run(
+                "start",
+                Map.of(
+                        "CAPWATCH_KAFKA_PORT", clientPort,
+                        "CAPWATCH_KAFKA_CONTROLLER_PORT", controllerPort));
+    }
+
+    private ScriptedService dedicated() {
+        if (dedicatedHomePrefix == null) {
+            throw new IllegalStateException(
+                    "only a broker of KafkaBroker.dedicated(...) may be stopped; the shared broker"
+                            + " serves other tests");
+        }
+        return running().service;
     }
 
     /** Returns the bootstrap servers, such as {@code 127.0.0.1:23456}. */
@@ -303,7 +386,7 @@ public final class KafkaBroker implements BeforeAllCallback {
         private final Admin admin;
         private final KafkaProducer<String, String> producer;
 
-        private RunningBroker(ScriptedService service) {
+        RunningBroker(ScriptedService service) {
             this.bootstrapServers = service.address();
             this.service = service;
             Properties adminProperties = new Properties();

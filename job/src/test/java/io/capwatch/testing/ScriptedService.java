@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -69,6 +70,11 @@ final class ScriptedService implements AutoCloseable {
         String homePrefix = definition.scriptName().replaceFirst("\\.sh$", "");
         ServiceScript script =
                 ServiceScript.forThisJvm(definition.scriptName(), homePrefix, definition.variable());
+        return new ScriptedService(definition, start(definition, script), script);
+    }
+
+    /** Runs the script's {@code start} and returns the address that it wrote. */
+    private static String start(Definition definition, ServiceScript script) {
         ServiceScript.Result start = script.run("start");
         Path addressFile = script.home().resolve(definition.addressFileName());
         if (start.exitCode() != 0 || !Files.exists(addressFile)) {
@@ -83,10 +89,23 @@ final class ScriptedService implements AutoCloseable {
                             + start.output());
         }
         try {
-            return new ScriptedService(definition, Files.readString(addressFile).strip(), script);
+            return Files.readString(addressFile).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("Failed to read " + addressFile, e);
         }
+    }
+
+    /**
+     * Starts a service of its own through the script, even when the definition's environment
+     * variable is set, with the home {@code target/<homePrefix>-<pid>}. A fault test uses it for a
+     * service that it stops, kills or restarts, which the other tests must not share.
+     *
+     * @throws IllegalStateException when the script is not found or its start fails
+     */
+    static ScriptedService startDedicated(Definition definition, String homePrefix) {
+        ServiceScript script =
+                ServiceScript.forThisJvm(definition.scriptName(), homePrefix, definition.variable());
+        return new ScriptedService(definition, start(definition, script), script);
     }
 
     /**
@@ -118,6 +137,44 @@ final class ScriptedService implements AutoCloseable {
     /** Returns the address from the environment variable or from the script's address file. */
     String address() {
         return address;
+    }
+
+    /** Returns the home of a service that this JVM started. */
+    Path home() {
+        return requireScript().home();
+    }
+
+    /**
+     * Runs {@code command} of the script of a service that this JVM started, with {@code
+     * environment} added, and fails with the script's output unless it exits with 0.
+     */
+    void run(String command, Map<String, String> environment) {
+        ServiceScript.Result result = requireScript().run(command, environment);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(
+                    requireScript().script()
+                            + " "
+                            + command
+                            + " failed for "
+                            + definition.name()
+                            + " (exit code "
+                            + result.exitCode()
+                            + "):\n"
+                            + result.output());
+        }
+    }
+
+    private ServiceScript requireScript() {
+        if (script == null) {
+            throw new IllegalStateException(
+                    definition.name()
+                            + " at "
+                            + address
+                            + " runs outside this JVM ("
+                            + definition.variable()
+                            + "), so its script cannot control it");
+        }
+        return script;
     }
 
     @Override

@@ -81,7 +81,8 @@ final class ServiceScript {
     }
 
     /**
-     * Runs the script like {@link #run(String)}, with {@code environment} added to the variables.
+     * Runs the script as {@link #run(String)} does, with {@code environment} added to its
+     * environment variables, such as a fixed port for a restart.
      */
     Result run(String command, Map<String, String> environment) {
         try {
