@@ -82,7 +82,7 @@ esper_cp="$(ls bench/esper/target/capwatch-bench-esper-*.jar | head -n 1):$(cat 
 log_config="$repo/bench/esper/src/main/resources/log4j2.properties"
 opens=$(sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
 # One heap size for every engine, within what a shared 2-core, 24 GiB machine can spare.
-jvm_flags=(-Xms1536m -Xmx1536m -Dlog4j.configurationFile="$log_config")
+jvm_flags=(-Xms1536m -Xmx1536m -Dlog4j.configurationFile="$log_config" ${CAPWATCH_BENCH_JVM_FLAGS:-})
 
 if [ -z "$input" ]; then
     input="$out/candidates.tsv"

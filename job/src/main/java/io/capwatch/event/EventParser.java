@@ -88,9 +88,13 @@ public final class EventParser implements Serializable {
         if (record == null) {
             return ParseResult.deadLetter(null, DeadLetterReason.INVALID_JSON, "the record is null");
         }
-        long utf8Length = utf8Length(record, limits.maxRecordBytes());
-        if (utf8Length > limits.maxRecordBytes()) {
-            return tooLarge(utf8Length);
+        // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair takes 4 for 2 units), so
+        // most records are under the limit by their length alone and need no count.
+        if ((long) record.length() * 3 > limits.maxRecordBytes()) {
+            long utf8Length = utf8Length(record, limits.maxRecordBytes());
+            if (utf8Length > limits.maxRecordBytes()) {
+                return tooLarge(utf8Length);
+            }
         }
         try (JsonParser parser = jsonFactory().createParser(record)) {
             return parse(parser);

@@ -77,10 +77,27 @@ public final class CorrelationPipeline {
         // RocksDB's block cache and write buffers come out of managed memory: stated, not left
         // to the MiniCluster's default, so a run on another machine uses the same budget.
         settings.put("taskmanager.memory.managed.size", "256m");
+        settings.putAll(extraSettings());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(settings));
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         return env;
+    }
+
+    /**
+     * Returns Flink settings from the system property {@code capwatch.bench.flink}, written as
+     * {@code key=value} pairs separated by semicolons, for trying state backend options.
+     */
+    static Map<String, String> extraSettings() {
+        Map<String, String> extra = new HashMap<>();
+        String text = System.getProperty("capwatch.bench.flink", "");
+        for (String pair : text.split(";")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                extra.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+            }
+        }
+        return extra;
     }
 
     /**
