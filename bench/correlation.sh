@@ -21,6 +21,8 @@
 #   --profile          also run job-rocksdb once under JFR and print its hottest frames
 #   --profile-seconds S  feed the profiled run for at most S seconds (default 60)
 #   --skip-build       reuse the jars and classpaths of the last build
+#   --results DIR      write into DIR/correlation (bench/run.sh passes its own results folder)
+#   --quick            200000 candidates and one run per engine, to check that everything runs
 # Needs Java 17 (with jfr for --profile) and Maven 3.8 or newer.
 set -euo pipefail
 
@@ -35,6 +37,7 @@ max_seconds=0
 profile=
 profile_seconds=60
 skip_build=
+results=
 disagree=
 
 while [ $# -gt 0 ]; do
@@ -49,6 +52,8 @@ while [ $# -gt 0 ]; do
         --profile) profile=1; shift ;;
         --profile-seconds) profile_seconds=$2; shift 2 ;;
         --skip-build) skip_build=1; shift ;;
+        --results) results=$2; shift 2 ;;
+        --quick) events=200000; runs=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "correlation.sh: unknown option '$1'; --help lists the options" >&2; exit 2 ;;
     esac
@@ -57,7 +62,7 @@ done
 cd "$repo"
 flink_cp_file=bench/flink/target/correlation-classpath.txt
 esper_cp_file=bench/esper/target/correlation-classpath.txt
-out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)/correlation"
+out="${results:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}/correlation"
 mkdir -p "$out"
 # Results are never committed; bench/run.sh and this script share bench/results.
 if ! git check-ignore -q bench/results/x 2>/dev/null; then

@@ -17,6 +17,7 @@
 #   --otrf DIR         the OTRF corpus (default: $CAPWATCH_OTRF_DIR, else shared/data/otrf in the
 #                      folder that contains the repository)
 #   --results DIR      where to write the results (default bench/results/<UTC timestamp>)
+#   --correlation-events N  candidates of the correlation-alone benchmark (default 2000000)
 #   --skip-build       use the jars already built
 # Generated inputs are cached in bench/results/inputs/ and reused by later runs with the same
 # options. The job JVMs run with -Xmx2g; every result records its JVM flags and the load average.
@@ -29,6 +30,7 @@ only="parse,e2e,state,scaling,profile,correlation"
 runs=3
 fleet_events=
 state_starts=
+correlation_events=
 otrf=${CAPWATCH_OTRF_DIR:-$repo/../shared/data/otrf}
 results=
 build=1
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift ;;
         --fleet-events) fleet_events=$2; shift ;;
         --state-starts) state_starts=$2; shift ;;
+        --correlation-events) correlation_events=$2; shift ;;
         --otrf) otrf=$2; shift ;;
         --results) results=$2; shift ;;
         --skip-build) build=0 ;;
@@ -226,9 +229,10 @@ if wants correlation; then
     # has its own entry point; it writes into the same results folder.
     if [ -x "$repo/bench/correlation.sh" ]; then
         echo "== Correlation step alone" >&2
-        quick_option=()
-        [ "$quick" = 1 ] && quick_option=(--quick)
-        "$repo/bench/correlation.sh" --results "$results" "${quick_option[@]}"
+        correlation_options=(--results "$results" --runs "$runs")
+        [ "$quick" = 1 ] && correlation_options+=(--quick)
+        [ -n "$correlation_events" ] && correlation_options+=(--events "$correlation_events")
+        "$repo/bench/correlation.sh" "${correlation_options[@]}"
     else
         echo "== Correlation step alone: skipped, bench/correlation.sh does not exist" >&2
     fi
