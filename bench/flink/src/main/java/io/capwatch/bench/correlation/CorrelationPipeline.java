@@ -73,6 +73,8 @@ public final class CorrelationPipeline {
         settings.put("state.backend.type", backend.flinkName);
         settings.put("execution.checkpointing.interval", CHECKPOINT_INTERVAL.toMillis() + " ms");
         settings.put("execution.checkpointing.incremental", "true");
+        // Point lookups of absent keys are common in the gate; see BenchCluster.
+        settings.put("state.backend.rocksdb.use-bloom-filter", "true");
         settings.put("execution.checkpointing.dir", checkpointDir.toUri().toString());
         // RocksDB's block cache and write buffers come out of managed memory: stated, not left
         // to the MiniCluster's default, so a run on another machine uses the same budget.
