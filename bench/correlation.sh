@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the correlation step alone, three ways, on the same candidate file. Two run on one
-# Flink slot, each with heap and with RocksDB state: the job's Correlation.apply (signature join
+# Flink slot, each with heap and with RocksDB state: the job's Correlation.apply (keyed gate
 # and CEP) and a hand-written KeyedProcessFunction. The third is the same sequence as an Esper 9
 # EPL pattern in a JVM of its own. Each run is a fresh JVM. Raw result lines, /proc/loadavg
 # before and after each run, and any JFR profile go to bench/results/<timestamp>/correlation/.

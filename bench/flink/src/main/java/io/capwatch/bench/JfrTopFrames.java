@@ -54,7 +54,7 @@ public final class JfrTopFrames {
         components.put("parser (io.capwatch.event, Jackson)", List.of("io.capwatch.event.", "com.fasterxml.jackson."));
         components.put("file source and NDJSON reading", List.of("io.capwatch.ingest.NdjsonFormat", "org.apache.flink.connector.file."));
         components.put("candidate selection", List.of("io.capwatch.correlation.CandidateSelector"));
-        components.put("signature join", List.of("io.capwatch.correlation.SignatureJoin"));
+        components.put("keyed gate", List.of("io.capwatch.correlation.CandidateGate"));
         components.put("Flink CEP", List.of("org.apache.flink.cep."));
         components.put("RocksDB (JNI and Flink's RocksDB backend)", List.of("org.rocksdb.", "org.apache.flink.state.rocksdb."));
         components.put("heap state backend", List.of("org.apache.flink.runtime.state.heap."));

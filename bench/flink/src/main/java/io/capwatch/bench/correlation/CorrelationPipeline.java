@@ -30,7 +30,7 @@ import org.apache.flink.util.Collector;
 public final class CorrelationPipeline {
     /** The correlation under test. */
     public enum Engine {
-        /** {@link Correlation#apply}: the job's signature join, CEP and rule exceptions. */
+        /** {@link Correlation#apply}: the job's keyed gate, CEP and rule exceptions. */
         JOB,
         /** {@link HandWrittenCorrelation}. */
         KPF

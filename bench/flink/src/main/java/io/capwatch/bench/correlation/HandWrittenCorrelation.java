@@ -18,7 +18,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * The correlation's sequence as one keyed process function, the baseline that the job's
- * signature join and CEP are measured against. Per key (host, path key, pid):
+ * keyed gate and CEP are measured against. Per key (host, path key, pid):
  *
  * <ul>
  *   <li>An untrusted start becomes the pending start and replaces any earlier one.
