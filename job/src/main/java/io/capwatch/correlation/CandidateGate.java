@@ -138,7 +138,6 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
         Candidate previous = heldStart.value();
         if (previous != null) {
             // A newer start of the same key replaces the pending one in the sequence anyway.
-            timers.deleteEventTimeTimer(previous.timestamp());
             if (resolveUnknown(previous)) {
                 await(previous);
             }
@@ -157,8 +156,9 @@ final class CandidateGate extends KeyedProcessFunction<String, Candidate, Candid
     private void onSignature(Candidate signature) throws Exception {
         Candidate start = heldStart.value();
         if (start != null && sameProcess(start, signature)) {
+            // NOTE: the start's timer stays. Events waiting in the same millisecond need it, and
+            // it finds nothing else to do.
             heldStart.clear();
-            timers.deleteEventTimeTimer(start.timestamp());
             complete(start, signature);
             return;
         }

@@ -112,6 +112,21 @@ class CandidateGateTest {
     }
 
     @Test
+    void signatureCompletesStartWithWaitingConnection() throws Exception {
+        Candidate start = candidate(CandidateKind.START, T0);
+        start.trust = Trust.UNKNOWN;
+        Candidate connection = candidate(CandidateKind.CONNECTION, T0);
+        Candidate signature = candidate(CandidateKind.SIGNATURE, T0 + 300);
+        harness.processElement(start, start.timestamp());
+        harness.processElement(connection, connection.timestamp());
+        harness.processElement(signature, signature.timestamp());
+
+        harness.processWatermark(T0 + 1_000);
+
+        assertEquals(2, harness.extractOutputStreamRecords().size());
+    }
+
+    @Test
     void noStateAfterWindowsClose() throws Exception {
         Candidate unmatched = candidate(CandidateKind.START, T0);
         Candidate lonely = candidate(CandidateKind.CONNECTION, T0 + 5_000);
