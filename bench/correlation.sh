@@ -23,6 +23,8 @@
 #   --skip-build       reuse the jars and classpaths of the last build
 #   --results DIR      write into DIR/correlation (bench/run.sh passes its own results folder)
 #   --quick            200000 candidates and one run per engine, to check that everything runs
+# CAPWATCH_BENCH_JVM_FLAGS adds JVM flags to every run; -Dcapwatch.bench.flink="key=value;..." in
+# it adds Flink settings to the Flink runs, for trying state backend options.
 # Needs Java 17 (with jfr for --profile) and Maven 3.8 or newer.
 set -euo pipefail
 

@@ -44,8 +44,8 @@ public final class CounterNames {
      */
     public static final String PENDING_STARTS = "pendingStarts";
     /**
-     * External connections the keyed gate dropped because no qualifying start of their key covers
-     * their time once the watermark has passed it; they never reach the sequence matcher.
+     * External connections the keyed gate dropped at the watermark because they complete no
+     * pending start of their key. They never reach the sequence matcher.
      */
     public static final String CONNECTIONS_WITHOUT_START = "connectionsWithoutPendingStart";
     /** Pending starts whose window closed without a qualifying connection. */

@@ -60,7 +60,7 @@ class SequenceSemanticsTest {
     }
 
     @Test
-    void connectionsThatNoStartCoversAreDroppedAtTheGate() throws Exception {
+    void uncoveredConnectionsDroppedAtGate() throws Exception {
         Path input =
                 new Telemetry()
                         .connection("2024-05-14T10:00:00Z", "h1", 100, TEMP_EXE, PUBLIC)

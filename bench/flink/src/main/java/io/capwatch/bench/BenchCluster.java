@@ -76,8 +76,8 @@ final class BenchCluster implements AutoCloseable {
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, backend.type);
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend == StateBackend.ROCKSDB);
-        // The keyed gate reads state by point lookups, many of them for keys that are absent; a
-        // bloom filter answers those without reading every SST file (off by default in Flink).
+        // The keyed gate reads state by point lookups, many of them for keys that are absent. A
+        // bloom filter resolves those without reading every SST file (Flink leaves it off).
         config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, backend == StateBackend.ROCKSDB);
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
         // The empty prevalence source finishes at once; without this no checkpoint would complete.
