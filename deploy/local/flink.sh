@@ -287,7 +287,16 @@ launch_process() {
             -cp "$LIB_DIR/*" "$main_class" --configDir "$CONF_DIR" "${dynamic_properties[@]}" \
             >>"$out_file" 2>&1 </dev/null 9>&-
     ) &
-    echo "$!" >"$pid_file"
+    local pid=$!
+    echo "$pid" >"$pid_file"
+    # The process group exists only once setsid has run in the child, so a liveness check right
+    # after the launch could find no group and report a start failure. Wait for the group, or for
+    # the child to end.
+    local tries=0
+    while ((tries < 100)) && kill -0 "$pid" 2>/dev/null && ! kill -0 -- "-$pid" 2>/dev/null; do
+        sleep 0.05
+        tries=$((tries + 1))
+    done
 }
 
 print_log_tail() {
